@@ -1,0 +1,68 @@
+"""Runtime-internal locks (Go's `mutex`, lock_spinbit.go) held across virtual time.
+
+The emulator runs one M at a time, in virtual-time order, and a critical section runs to its end
+without yielding. So a lock is modelled by the virtual time at which it next becomes free
+(`free_at`): an M that asks for it earlier than that waits until then, and the wait is charged to
+its clock. That is what makes mheap and mcentral contention visible without a trio call per lock.
+"""
+
+from runtime.costs import DEFAULT_COSTS
+
+
+def owner_of(m):
+    """(m, p, g) ids of the thread `m` at this moment, for 'previous owner' reports."""
+    p = m.p
+    g = m.curg
+    return (m.id, None if p is None else p.id, None if g is None else g.goid)
+
+
+class RuntimeLock:
+    """One runtime mutex: the mheap lock, an mcentral lock, sched.lock, a channel's lock.
+
+    Owned by nobody; guarded by itself (its fields change only while the emulator runs the one M
+    that acquires or releases it). Counts acquisitions, contention, wait and hold in virtual ns;
+    `observer` (set by the scheduler's logger) hears about every acquire and release.
+    """
+
+    __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "prev_owner",
+                 "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns")
+
+    def __init__(self, kind, name, costs=DEFAULT_COSTS):
+        self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
+        self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
+        self.free_at = 0          # virtual ns at which the lock is next free
+        self.acquired_at = 0
+        self.holder = None        # the M holding it, or None
+        self.prev_owner = None    # (m, p, g) ids of the last holder
+        self.acquisitions = 0
+        self.contended = 0
+        self.wait_ns = 0
+        self.hold_ns = 0
+        self.observer = None
+        self.handoff_ns = costs.lock_handoff
+
+    def acquire(self, m):
+        """lock(&l): wait (in virtual time) until the lock is free, then take it."""
+        wait = self.free_at - m.now
+        if wait > 0:
+            wait += self.handoff_ns   # the futex wake-up of a sleeping M
+            m.now += wait
+            self.contended += 1
+            self.wait_ns += wait
+        else:
+            wait = 0
+        self.acquisitions += 1
+        self.holder = m
+        self.acquired_at = m.now
+        if self.observer is not None:
+            self.observer.lock_acquired(self, m, wait)
+
+    def release(self, m):
+        """unlock(&l): the lock is free from the releasing M's current virtual time on."""
+        hold = m.now - self.acquired_at
+        self.hold_ns += hold
+        self.free_at = m.now
+        self.holder = None
+        if self.observer is not None:
+            self.observer.lock_released(self, m, hold)
+        self.prev_owner = owner_of(m)
