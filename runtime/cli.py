@@ -13,9 +13,15 @@ from runtime.errors import UserError
 
 # name -> (module, one-line help)
 COMMANDS = {
-    "alloc-trace": ("runtime.alloctrace", "replay an allocation trace on one P and print MemStats deltas"),
-    "bench": ("runtime.bench", "measure the emulator's speed (mallocs/s) beside native Go's"),
-    "escape": ("runtime.escape.cli", "escape analysis of a Go file, in the compiler's -m form"),
+    "run": ("runtime.cmd.run", "run a workload on the emulated runtime and report its contention"),
+    "analyze": ("runtime.cmd.analyze", "lock-contention report of one run log, or two side by side"),
+    "trace": ("runtime.cmd.trace", "export a run log as a Chrome/Perfetto trace"),
+    "pprof": ("runtime.cmd.pprof", "export a run log's lock contention as a pprof mutex profile"),
+    "plot": ("runtime.cmd.plot", "plot lock wait and heap in use over virtual time"),
+    "check": ("runtime.cmd.check", "explore a memory-ordering scenario's outcomes under a memory model"),
+    "alloc-trace": ("runtime.cmd.alloctrace", "replay an allocation trace on one P and print MemStats deltas"),
+    "escape": ("runtime.cmd.escape", "escape analysis of a Go file, in the compiler's -m form"),
+    "bench": ("runtime.cmd.bench", "measure the emulator's speed beside native Go's"),
 }
 
 

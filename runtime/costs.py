@@ -17,6 +17,7 @@ COSTS = {
     "malloc_tiny": (8, "tiny-block bump inside an existing 16-B block, a few instructions"),
     "next_free": (20, "mspan.nextFreeIndex: refill the 64-bit allocCache from allocBits"),
     "refill": (120, "mcache.refill: uncacheSpan + cacheSpan bookkeeping, excluding sweep and grow"),
+    "mcentral_op": (40, "mcentral list push/pop under its lock (Go <= 1.14 mSpanList) or a spanSet CAS"),
     "sweep_span": (150, "mspan.sweep of one small span: swap mark bits, recount (mgcsweep.go)"),
     "span_init": (250, "mheap.initSpan + heap bits for a fresh span"),
     "alloc_span": (100, "mheap.allocSpan page-allocator search and bookkeeping"),

@@ -6,7 +6,11 @@ without yielding. So a lock is modelled by the virtual time at which it next bec
 its clock. That is what makes mheap and mcentral contention visible without a trio call per lock.
 """
 
+from collections import deque
+
 from runtime.costs import DEFAULT_COSTS
+
+_RECENT = 32   # contended acquisitions remembered to count overlapping waiters
 
 
 def owner_of(m):
@@ -21,11 +25,13 @@ class RuntimeLock:
 
     Owned by nobody; guarded by itself (its fields change only while the emulator runs the one M
     that acquires or releases it). Counts acquisitions, contention, wait and hold in virtual ns;
-    `observer` (set by the scheduler's logger) hears about every acquire and release.
+    `observer` (set by the scheduler's logger) hears about every acquire and release; `waiters` at
+    an acquisition counts the other Ms whose contended waits overlap it in virtual time.
     """
 
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "prev_owner",
-                 "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns")
+                 "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
+                 "waits", "max_waiters", "max_wait_ns")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
@@ -40,22 +46,43 @@ class RuntimeLock:
         self.hold_ns = 0
         self.observer = None
         self.handoff_ns = costs.lock_handoff
+        self.waits = deque(maxlen=_RECENT)   # (asked_at, granted_at, m id) of contended acquisitions
+        self.max_waiters = 0
+        self.max_wait_ns = 0
 
     def acquire(self, m):
         """lock(&l): wait (in virtual time) until the lock is free, then take it."""
-        wait = self.free_at - m.now
+        asked = m.now
+        wait = self.free_at - asked
+        waiters = 0
         if wait > 0:
             wait += self.handoff_ns   # the futex wake-up of a sleeping M
             m.now += wait
             self.contended += 1
             self.wait_ns += wait
+            if wait > self.max_wait_ns:
+                self.max_wait_ns = wait
+            waiters = self._overlapping(asked, m.now, m.id)
+            self.waits.append((asked, m.now, m.id))
         else:
             wait = 0
+            if self.waits:
+                waiters = self._overlapping(asked, asked, m.id)
         self.acquisitions += 1
         self.holder = m
         self.acquired_at = m.now
         if self.observer is not None:
-            self.observer.lock_acquired(self, m, wait)
+            self.observer.lock_acquired(self, m, wait, waiters)
+
+    def _overlapping(self, asked, granted, mid):
+        """Other Ms whose own wait for this lock overlaps [asked, granted]: the waiters at acquire."""
+        n = 0
+        for a, g, other in self.waits:
+            if other != mid and a <= granted and g > asked:
+                n += 1
+        if n > self.max_waiters:
+            self.max_waiters = n
+        return n
 
     def release(self, m):
         """unlock(&l): the lock is free from the releasing M's current virtual time on."""

@@ -1,7 +1,7 @@
-"""The runtime's central structures, as Go's runtime2.go names them: g, m, p.
+"""The runtime's central structures, as Go's runtime2.go names them: g, m, p, sudog and their states.
 
-The scheduler (proc.py) extends their use; the allocator needs only what is here: a P owns an
-mcache and a page cache, an M holds a P and a virtual clock.
+proc.py runs them; the allocator needs only a P's mcache and page cache and the M holding it (its
+virtual clock `now` is where allocation costs are charged).
 """
 
 # G states (runtime2.go)
@@ -9,17 +9,65 @@ _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting = 0, 1, 2, 3, 4
 _Gdead = 6
 _Gpreempted = 9
 
-# P states
+# P states (_Psyscall_unused is defunct since Go 1.26: a P whose G is in a syscall stays _Prunning)
 _Pidle, _Prunning, _Psyscall_unused, _Pgcstop, _Pdead = 0, 1, 2, 3, 4
+
+G_STATUS_NAMES = {_Gidle: "idle", _Grunnable: "runnable", _Grunning: "running", _Gsyscall: "syscall",
+                  _Gwaiting: "waiting", _Gdead: "dead", _Gpreempted: "preempted"}
+
+# Wait reasons, with Go's own strings (runtime2.go waitReasonStrings).
+waitReasonChanReceive = "chan receive"
+waitReasonChanReceiveNilChan = "chan receive (nil chan)"
+waitReasonChanSend = "chan send"
+waitReasonChanSendNilChan = "chan send (nil chan)"
+waitReasonSelect = "select"
+waitReasonSelectNoCases = "select (no cases)"
+waitReasonSleep = "sleep"
+waitReasonSyncMutexLock = "sync.Mutex.Lock"
+waitReasonSyncRWMutexRLock = "sync.RWMutex.RLock"
+waitReasonSyncRWMutexLock = "sync.RWMutex.Lock"
+waitReasonSyncWaitGroupWait = "sync.WaitGroup.Wait"
+waitReasonSyncCondWait = "sync.Cond.Wait"
+waitReasonSemacquire = "semacquire"
+
+RUNQ_SIZE = 256          # len(p.runq): the local run queue is a 256-slot ring
+
+
+class G:
+    """A goroutine: a coroutine of workload code plus the scheduler's bookkeeping.
+
+    Owned by whoever holds it: the M running it (_Grunning), a run queue (_Grunnable) or the wait
+    queue of the object it is parked on (_Gwaiting). Slots only: 100,000 parked Gs must stay small.
+    """
+
+    __slots__ = ("goid", "status", "coro", "waitreason", "param", "preempt", "ready_at",
+                 "parentgoid", "fn", "gopc", "waitsince", "selectdone", "runs")
+
+    def __init__(self, goid, coro, fn, parentgoid, gopc):
+        self.goid = goid
+        self.status = _Grunnable
+        self.coro = coro            # the workload's coroutine, stepped with send()
+        self.waitreason = ""
+        self.param = None           # what the waker hands over (a sudog, a timer firing)
+        self.preempt = False        # set by sysmon: stop at the next safe point
+        self.ready_at = 0           # virtual ns at which it last became runnable (causality)
+        self.parentgoid = parentgoid
+        self.fn = fn                # the function it runs, for tracebacks ("created by")
+        self.gopc = gopc            # "file:line" of the go statement
+        self.waitsince = 0
+        self.selectdone = False     # a select's sudogs: the first waker wins
+        self.runs = 0               # time slices started (debug/tests)
 
 
 class M:
-    """An emulated OS thread. Owned by its trio task; no lock (only that task touches it).
+    """An emulated OS thread: a trio task that runs Gs while it holds a P.
 
+    Owned by its trio task; no lock (only that task touches it, and only one M runs at a time).
     `now` is the M's virtual clock in integer ns: every cost it pays is added here.
     """
 
-    __slots__ = ("id", "now", "p", "curg", "spinning", "__dict__")
+    __slots__ = ("id", "now", "p", "curg", "spinning", "nextp", "oldp", "task", "parked",
+                 "idle", "is_sysmon", "blocked_until", "__dict__")
 
     def __init__(self, id, now=0):
         self.id = id
@@ -27,15 +75,27 @@ class M:
         self.p = None
         self.curg = None
         self.spinning = False
+        self.nextp = None          # the P startm hands over
+        self.oldp = None           # the P held before a syscall
+        self.task = None           # its trio task
+        self.parked = False        # blocked in trio, waiting for its turn
+        self.idle = False          # on sched.midle (stopm)
+        self.is_sysmon = False
+        self.blocked_until = None  # in a syscall or a timed netpoll until this virtual ns
 
 
 class P:
     """A processor token: what an M must hold to run Go code and to allocate.
 
-    Owned by the M that holds it; its mcache and page cache take no lock for that reason.
+    Owned by the M that holds it; its mcache, page cache and run queue's tail take no lock for
+    that reason (other Ps only steal from the head, which the single-M-at-a-time emulator makes
+    atomic). Hot fields first.
     """
 
-    __slots__ = ("id", "status", "m", "mcache", "pcache", "__dict__")
+    __slots__ = ("id", "status", "m", "mcache", "pcache",
+                 "runq", "runqhead", "runqtail", "runnext", "schedtick", "syscalltick",
+                 "sysmon_schedtick", "sysmon_schedwhen", "sysmon_syscalltick", "sysmon_syscallwhen",
+                 "goidcache", "goidcacheend", "__dict__")
 
     def __init__(self, id):
         self.id = id
@@ -43,6 +103,34 @@ class P:
         self.m = None
         self.mcache = None
         self.pcache = None
+        self.runq = [None] * RUNQ_SIZE
+        self.runqhead = 0           # uint32 in Go; Python ints do not wrap, the ring index is % 256
+        self.runqtail = 0
+        self.runnext = None
+        self.schedtick = 0          # bumped when a G starts a new time slice
+        self.syscalltick = 0
+        self.sysmon_schedtick = 0   # p.sysmontick: what sysmon saw last
+        self.sysmon_schedwhen = 0
+        self.sysmon_syscalltick = 0
+        self.sysmon_syscallwhen = 0
+        self.goidcache = 0          # goids come in per-P batches of 16 (_GoidCacheBatch)
+        self.goidcacheend = 0
+
+
+class Sudog:
+    """A G waiting on a channel or semaphore (Go's sudog). Guarded by the lock of what it waits on."""
+
+    __slots__ = ("g", "elem", "success", "c", "is_select", "case", "ticket", "acquiretime")
+
+    def __init__(self, g, elem=None, c=None, is_select=False, case=0):
+        self.g = g
+        self.elem = elem
+        self.success = False
+        self.c = c
+        self.is_select = is_select
+        self.case = case
+        self.ticket = 0
+        self.acquiretime = 0
 
 
 def bootstrap_thread():

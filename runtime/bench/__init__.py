@@ -1,0 +1,1 @@
+"""Benchmark suites for `gort bench` (runtime/cmd/bench.py)."""

@@ -1,0 +1,200 @@
+"""Channels (Go's chan.go): hchan with its ring buffer, FIFO wait queues of sudogs, and its lock.
+
+Send and receive follow chansend/chanrecv case by case: a waiting partner is served directly (on a
+buffered channel too), then the buffer, then the G parks on sendq/recvq. Closing wakes everyone.
+A nil channel (`Chan.nil`) blocks forever; closing it panics. Blocking operations are coroutines
+that yield (PARK, reason) to the M; a non-blocking path yields only at a safe point (a pending
+preemption, or the M's clock past its hand-over limit).
+"""
+
+import types
+from collections import deque
+
+from runtime import proc
+from runtime.lock import RuntimeLock
+from runtime.proc import PARK, SAFEPOINT, GoPanic
+from runtime.runtime2 import (Sudog, waitReasonChanReceive, waitReasonChanReceiveNilChan,
+                              waitReasonChanSend, waitReasonChanSendNilChan)
+
+hchanSize = 112    # unsafe.Sizeof(hchan{}) on amd64, Go 1.27
+
+_PARK_SEND = (PARK, waitReasonChanSend)
+_PARK_RECV = (PARK, waitReasonChanReceive)
+_PARK_SEND_NIL = (PARK, waitReasonChanSendNilChan)
+_PARK_RECV_NIL = (PARK, waitReasonChanReceiveNilChan)
+
+
+@types.coroutine
+def park(request):
+    """gopark: hand the M a (PARK, reason) request; resumes when a waker readies this G."""
+    yield request
+
+
+@types.coroutine
+def safepoint():
+    yield SAFEPOINT
+
+
+def dequeue(q):
+    """waitq.dequeue: the first sudog whose G is still waiting (a select's losers are skipped)."""
+    while q:
+        sg = q.popleft()
+        if sg.is_select:
+            gp = sg.g
+            if gp.selectdone:
+                continue
+            gp.selectdone = True
+            gp.param = sg
+        return sg
+    return None
+
+
+class Chan:
+    """hchan: a channel. Shared by the Gs that use it; `lock` (hchan.lock) guards every field."""
+
+    __slots__ = ("dataqsiz", "buf", "closed", "recvq", "sendq", "lock", "addr", "zero", "nil",
+                 "elemsize", "__weakref__")
+
+    def __init__(self, cap, addr, zero=None, elemsize=8, nil=False):
+        self.dataqsiz = cap
+        self.buf = deque()
+        self.closed = False
+        self.recvq = deque()
+        self.sendq = deque()
+        self.addr = addr
+        self.zero = zero
+        self.nil = nil
+        self.elemsize = elemsize
+        self.lock = None if nil else RuntimeLock("chan", f"chan {addr:#x}", proc.sched.costs)
+        if not nil:
+            proc.sched.register_lock(self.lock)
+
+    def __len__(self):
+        return len(self.buf)
+
+    def cap(self):
+        return self.dataqsiz
+
+    def __repr__(self):
+        return "<nil chan>" if self.nil else f"<chan {self.addr:#x} {len(self.buf)}/{self.dataqsiz}>"
+
+    async def send(self, v):
+        """ch <- v"""
+        if self.nil:
+            await park(_PARK_SEND_NIL)
+        sched = proc.sched
+        m = sched.curm
+        m.now += sched.costs.chan_op
+        lock = self.lock
+        lock.acquire(m)
+        if self.closed:
+            lock.release(m)
+            raise GoPanic("send on closed channel")
+        sg = dequeue(self.recvq) if self.recvq else None
+        if sg is not None:
+            sg.elem = v
+            sg.success = True
+            lock.release(m)
+            sched.goready(sg.g, m)
+        elif len(self.buf) < self.dataqsiz:
+            self.buf.append(v)
+            lock.release(m)
+        else:
+            mysg = Sudog(m.curg, v, self)
+            self.sendq.append(mysg)
+            lock.release(m)
+            await park(_PARK_SEND)
+            if not mysg.success:
+                raise GoPanic("send on closed channel")
+            return
+        if m.now > sched.limit or m.curg.preempt:
+            await safepoint()
+
+    async def recv(self):
+        """<-ch"""
+        return (await self.recv2())[0]
+
+    async def recv2(self):
+        """v, ok := <-ch"""
+        if self.nil:
+            await park(_PARK_RECV_NIL)
+        sched = proc.sched
+        m = sched.curm
+        m.now += sched.costs.chan_op
+        lock = self.lock
+        lock.acquire(m)
+        buf = self.buf
+        if self.closed and not buf:
+            lock.release(m)
+            return self.zero, False
+        sg = dequeue(self.sendq) if self.sendq else None
+        if sg is not None:
+            if self.dataqsiz == 0:
+                v = sg.elem                      # recvDirect from the sender
+            else:
+                v = buf.popleft()                # the head, and the sender's value to the tail
+                buf.append(sg.elem)
+            sg.success = True
+            lock.release(m)
+            sched.goready(sg.g, m)
+        elif buf:
+            v = buf.popleft()
+            lock.release(m)
+        else:
+            mysg = Sudog(m.curg, None, self)
+            self.recvq.append(mysg)
+            lock.release(m)
+            await park(_PARK_RECV)
+            if mysg.success:
+                return mysg.elem, True
+            return self.zero, False
+        if m.now > sched.limit or m.curg.preempt:
+            await safepoint()
+        return v, True
+
+    def close(self):
+        """close(ch): wake every waiting receiver (zero, false) and sender (they panic)."""
+        if self.nil:
+            raise GoPanic("close of nil channel")
+        sched = proc.sched
+        m = sched.curm
+        m.now += sched.costs.chan_op
+        lock = self.lock
+        lock.acquire(m)
+        if self.closed:
+            lock.release(m)
+            raise GoPanic("close of closed channel")
+        self.closed = True
+        glist = []
+        for q in (self.recvq, self.sendq):
+            while q:
+                sg = dequeue(q)
+                if sg is None:
+                    break
+                if q is self.recvq:
+                    sg.elem = self.zero
+                sg.success = False
+                glist.append(sg.g)
+        lock.release(m)
+        for gp in glist:
+            sched.goready(gp, m)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        """for v := range ch"""
+        v, ok = await self.recv2()
+        if not ok:
+            raise StopAsyncIteration
+        return v
+
+    # select cases
+    def recv_case(self):
+        return (RECV, self, None)
+
+    def send_case(self, v):
+        return (SEND, self, v)
+
+
+RECV, SEND = 0, 1

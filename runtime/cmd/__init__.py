@@ -1,0 +1,1 @@
+"""The `gort` subcommands, one module each (see runtime/cli.py)."""

@@ -1,0 +1,606 @@
+"""The scheduler: Ms run Gs while they hold Ps (Go's proc.go).
+
+Ms are trio tasks, but the emulator, not trio, decides which runs: exactly one M task is runnable
+at a time, the active M with the smallest (virtual clock, id). It keeps running while its clock is
+within LOOKAHEAD_NS of the next M's clock, then hands over (`_switch`): a trio-level reschedule of
+the next M's task, a few microseconds of host time, so it happens rarely and never per G step. With
+one P a Gosched never touches trio.
+
+A G is a coroutine of workload code. Its blocking operations yield a small request to its M:
+
+    SAFEPOINT          nothing to do; the M may hand over or honour a preemption request
+    GOSCHED            runtime.Gosched: the G goes to the global queue
+    (PARK, reason)     the G already queued itself where it waits (channel, semaphore, timer)
+    (SYSCALL, ns)      a blocking system call; sysmon may retake the P meanwhile
+
+Go's scheduling rules, by Go's names: runqput (runnext, 256-slot ring, half to the global queue on
+overflow), findRunnable (1/61 global check, local, global batch, stealWork over Ps in a random
+coprime order, 4 rounds, runnext last), wakep/startm/stopm/handoffp with spinning Ms, syscalls with
+sysmon retake (sysmon.py), Gosched and preemption to the global queue.
+"""
+
+import heapq
+import random
+from collections import deque
+
+import trio
+
+from runtime import runq as rq
+from runtime.lock import RuntimeLock
+from runtime.runtime2 import (G, M, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle,
+                              _Prunning)
+
+LOOKAHEAD_NS = 5_000     # how far one M's clock may run ahead of the next M's before handing over
+forcePreemptNS = 10_000_000
+_GoidCacheBatch = 16
+
+# G -> M requests (tuples, compared by identity where they carry nothing).
+SAFEPOINT = (0,)
+GOSCHED = (1,)
+PARK = 2
+SYSCALL = 3
+
+sched = None   # the running scheduler: one emulated process at a time
+
+
+class Exit(BaseException):
+    """The emulated process ends (main returned, os.Exit, a panic, a fatal error): unwinds every M."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+class GoPanic(Exception):
+    """A Go panic raised by the runtime (send on closed channel...) or by `rt.panic(value)`.
+
+    Workload code may catch it (that is `recover`); uncaught, it ends the process with status 2.
+    `fatal` marks Go's unrecoverable `fatal error:` (throw), e.g. unlock of an unlocked mutex.
+    """
+
+    def __init__(self, value, fatal=False):
+        super().__init__(value)
+        self.value = value
+        self.fatal = fatal
+
+
+def throw(msg):
+    """Go's fatal error: not recoverable."""
+    raise GoPanic(msg, fatal=True)
+
+
+async def _never_aborted(m):
+    pass
+
+
+class Sched:
+    """schedt plus the emulator's own loop: Ps, Ms, the global run queue, idle lists, timers.
+
+    Owned by the emulated process; its fields change only on the one M that runs at a time. Go's
+    sched.lock is `self.lock`, a RuntimeLock held across virtual time where Go takes it.
+    """
+
+    def __init__(self, procs, seed, costs, heap=None, observer=None, log=None):
+        from runtime.runtime2 import P
+        self.costs = costs
+        self.heap = heap
+        self.log = log
+        self.debug = bool(log is not None and log.debug_enabled)
+        self.rng = random.Random(seed)
+        self.gomaxprocs = procs
+        self.allp = [P(i) for i in range(procs)]
+        for p in self.allp:
+            if heap is not None:
+                heap.attach_p(p)
+        self.lock = RuntimeLock("sched", "sched.lock", costs)
+        self.lock.observer = observer
+        self.observer = observer
+        self.runq = deque()            # sched.runq: the global run queue, under sched.lock
+        self.pidle = []                # idle Ps (a stack, as pidleput/pidleget)
+        self.midle = []                # idle Ms (a stack, as mput/mget)
+        self.nmspinning = 0
+        self.allm = []
+        self.active = []               # Ms with a clock that matters: running, spinning, in a syscall, polling
+        self.curm = None               # the one M running now
+        self.limit = 0                 # curm hands over once its clock passes this
+        self.timers = []               # heap of (when, seq, fn, arg)
+        self.timerseq = 0
+        self.poller = None             # the M blocked in netpoll until the next timer
+        self.goidgen = 0
+        self.allgs = {}                # goid -> G, live ones (for the deadlock dump)
+        self.main_started = False
+        self.nursery = None
+        self.coprimes = [i for i in range(1, procs + 1) if _gcd(i, procs) == 1]
+        self.sysmon = None
+        self.sysmonwait = False
+        self.schedtrace_ns = 0
+        self.status = None
+        self.failure = None            # (kind, G, exception or None) to report
+        self.on_tick = None            # progress hook, called by sysmon
+        # counters for the summary
+        self.ngoroutines = 0
+        self.switches = 0
+        self.steals = 0
+        self.stolen = 0
+        self.preemptions = 0
+        self.handoffs = 0
+        self.msteps = 0                # trio-level hand-overs between Ms
+        self.mallocs = 0
+        self.alloc_bytes = 0
+        self.vt_end = 0
+        for p in reversed(self.allp):
+            self.pidleput(p)
+
+    # ---- the trio side: one M task runnable at a time --------------------------------------------
+
+    async def run(self, main_fn, rt):
+        """Run `main_fn(rt)` as G1 on M0 until the process exits; returns the exit status."""
+        global sched
+        sched = self
+        async with trio.open_nursery() as nursery:
+            self.nursery = nursery
+            m0 = self.newm(start=False)
+            p0 = self.pidleget(m0)
+            self.acquirep(m0, p0)
+            from runtime import sysmon
+            self.sysmon = sysmon.start(self)
+            self.newproc(main_fn, (rt,), m0, parent=None, gopc=None)
+            self.main_started = True
+            self.active.append(m0)
+            self.curm = m0
+            self._set_limit(m0)
+            nursery.start_soon(self._mtask, m0, self._mloop)
+        return self.status
+
+    def newm(self, body=None, start=True):
+        """A new M: a trio task that waits for its first turn, then runs `body` (schedule)."""
+        m = M(len(self.allm), self.curm.now if self.curm is not None else 0)
+        self.allm.append(m)
+        if start:
+            self.nursery.start_soon(self._mtask, m, body or self._mloop)
+        return m
+
+    async def _mtask(self, m, body):
+        m.task = trio.lowlevel.current_task()
+        try:
+            if self.curm is not m:
+                await self._park(m)
+            await body(m)
+        except Exit as e:
+            if self.status is None:
+                self.status = e.status
+            self.vt_end = max(self.vt_end, m.now)
+            self.nursery.cancel_scope.cancel()
+
+    async def _park(self, m):
+        m.parked = True
+        await trio.lowlevel.wait_task_rescheduled(lambda _: trio.lowlevel.Abort.SUCCEEDED)
+
+    def _resume(self, m):
+        self.curm = m
+        self._set_limit(m)
+        if m.parked:
+            m.parked = False
+            trio.lowlevel.reschedule(m.task)
+        # else: its task has not started yet; it will see curm is m and run
+
+    def _set_limit(self, m):
+        nxt = None
+        for o in self.active:
+            if o is not m and (nxt is None or o.now < nxt):
+                nxt = o.now
+        self.limit = float("inf") if nxt is None else nxt + LOOKAHEAD_NS
+
+    def _pick(self):
+        best = None
+        for o in self.active:
+            if best is None or (o.now, o.id) < (best.now, best.id):
+                best = o
+        return best
+
+    async def _switch(self, m):
+        """Let an M with an earlier clock run; return when m is again the earliest."""
+        nxt = self._pick()
+        if nxt is m:
+            self._set_limit(m)
+            return
+        self.msteps += 1
+        self._resume(nxt)
+        await self._park(m)
+
+    async def _sleep_m(self, m):
+        """m leaves the active set (stopm, sysmonwait) and parks until something adds it back."""
+        self.active.remove(m)
+        nxt = self._pick()
+        if nxt is None or all(o.is_sysmon for o in self.active):
+            self.checkdead(m)
+        self.msteps += 1
+        self._resume(nxt)
+        await self._park(m)
+
+    def activate(self, m, at):
+        """An idle M is woken at virtual time `at`; it continues from max(own clock, at)."""
+        if m.now < at:
+            m.now = at
+        self.active.append(m)
+        if m.now + LOOKAHEAD_NS < self.limit:
+            self.limit = m.now + LOOKAHEAD_NS
+
+    # ---- Ps and Ms -------------------------------------------------------------------------------
+
+    def pidleput(self, p):
+        p.status = _Pidle
+        p.m = None
+        self.pidle.append(p)
+
+    def pidleget(self, waker):
+        if not self.pidle:
+            return None
+        p = self.pidle.pop()
+        if self.sysmonwait and self.sysmon is not None:
+            self.sysmonwait = False
+            self.activate(self.sysmon, waker.now)
+        return p
+
+    def acquirep(self, m, p):
+        p.status = _Prunning
+        p.m = m
+        m.p = p
+
+    def releasep(self, m):
+        p = m.p
+        m.p = None
+        p.m = None
+        return p
+
+    def wakep(self, m):
+        """Wake one spinning M for an idle P, unless someone already spins (proc.go wakep)."""
+        if self.nmspinning != 0 or not self.pidle:
+            return
+        self.nmspinning += 1
+        self.lock.acquire(m)
+        m.now += self.costs.sched_lock_hold
+        p = self.pidleget(m)
+        self.lock.release(m)
+        self.startm(m, p, spinning=True)
+
+    def startm(self, waker, p, spinning):
+        """Give P to an idle M (or a new one) and wake it (notewakeup: costs the wakee wake_m)."""
+        if self.midle:
+            nm = self.midle.pop()
+            nm.idle = False
+        else:
+            nm = self.newm()
+        nm.nextp = p
+        nm.spinning = spinning
+        p.m = nm
+        p.status = _Prunning
+        self.activate(nm, waker.now + self.costs.wake_m)
+
+    def handoffp(self, m, p):
+        """An M gives up P it cannot use (syscall retake, exitsyscall): start an M if there is work."""
+        if rq.runqsize(p) or self.runq:
+            self.startm(m, p, spinning=False)
+            return
+        if self.nmspinning + len(self.pidle) == 0:
+            self.nmspinning += 1
+            self.startm(m, p, spinning=True)
+            return
+        if self.timers and self.poller is None and self.nmspinning == 0 and len(self.pidle) == self.gomaxprocs - 1:
+            self.startm(m, p, spinning=False)   # someone must run the timers
+            return
+        self.pidleput(p)
+
+    async def stopm(self, m):
+        """Park an M with no P on the idle list until startm gives it one."""
+        m.idle = True
+        self.midle.append(m)
+        await self._sleep_m(m)
+        p = m.nextp
+        m.nextp = None
+        self.acquirep(m, p)
+
+    def checkdead(self, m):
+        """No M can run any more: every goroutine is blocked for good (Go's checkdead)."""
+        if self.timers:
+            return
+        self.failure = ("deadlock", None, None)
+        raise Exit(2)
+
+    # ---- goroutines -------------------------------------------------------------------------------
+
+    def newgoid(self, p):
+        if p.goidcache == p.goidcacheend:
+            p.goidcache = self.goidgen + 1
+            self.goidgen += _GoidCacheBatch
+            p.goidcacheend = self.goidgen + 1
+        goid = p.goidcache
+        p.goidcache += 1
+        return goid
+
+    def newproc(self, coro, args, m, parent, gopc, fn=None):
+        """The go statement: a new G in the creating P's runnext (proc.go newproc)."""
+        p = m.p
+        if not hasattr(coro, "send"):
+            fn = coro
+            coro = coro(*args)
+        gp = G(self.newgoid(p), coro, fn, parent, gopc)
+        gp.ready_at = m.now
+        m.now += self.costs.newproc
+        self.allgs[gp.goid] = gp
+        self.ngoroutines += 1
+        if self.debug:
+            self.log.event("go_create", m.now, m=m.id, p=p.id, g=parent, newg=gp.goid,
+                           fn=getattr(fn, "__qualname__", None))
+        rq.runqput(self, p, gp, True)
+        if self.main_started:
+            self.wakep(m)
+        return gp
+
+    def goready(self, gp, m):
+        """Make a parked G runnable, in the waker's runnext (ready(gp, next=true))."""
+        gp.status = _Grunnable
+        if gp.ready_at < m.now:
+            gp.ready_at = m.now
+        if self.debug:
+            self.log.event("go_ready", m.now, m=m.id, p=m.p.id, g=_goid(m), target=gp.goid)
+        rq.runqput(self, m.p, gp, True)
+        self.wakep(m)
+
+    def addtimer(self, when, fn, arg):
+        self.timerseq += 1
+        heapq.heappush(self.timers, (when, self.timerseq, fn, arg))
+        poller = self.poller
+        if poller is not None and when < poller.now:
+            poller.now = max(when, poller.blocked_until or 0, self.curm.now)  # wakeNetPoller
+            self._set_limit(self.curm)
+        return self.timerseq
+
+    def deltimer(self, seq):
+        for i, t in enumerate(self.timers):
+            if t[1] == seq:
+                self.timers[i] = self.timers[-1]
+                self.timers.pop()
+                heapq.heapify(self.timers)
+                return True
+        return False
+
+    def runtimers(self, m):
+        """Run every timer due at m's clock (checkTimers); their callbacks ready Gs."""
+        timers = self.timers
+        while timers and timers[0][0] <= m.now:
+            when, _, fn, arg = heapq.heappop(timers)
+            m.now += self.costs.timer
+            fn(arg, when, m)
+
+    # ---- schedule / findRunnable / execute --------------------------------------------------------
+
+    async def _mloop(self, m):
+        """The M's life: schedule() forever (it never returns; Exit unwinds it)."""
+        if m.nextp is not None:
+            p, m.nextp = m.nextp, None
+            self.acquirep(m, p)
+        costs = self.costs
+        while True:
+            p = m.p
+            if self.timers and self.timers[0][0] <= m.now:
+                self.runtimers(m)
+            gp = None
+            inherit = False
+            # 1/61 fairness: a G from the global queue now and then
+            if p.schedtick % 61 == 0 and self.runq:
+                gp = rq.globrunqget(self, m, p, 1)
+            if gp is None:
+                gp = p.runnext
+                if gp is not None:
+                    p.runnext = None
+                    inherit = True
+                elif p.runqhead != p.runqtail:
+                    gp = rq.runqget(p)
+                elif self.runq:
+                    gp = rq.globrunqget(self, m, p, 128)
+                else:
+                    gp = await self.findrunnable_slow(m)
+                    if gp is None:
+                        continue
+            if m.spinning:
+                self.resetspinning(m)
+            if m.now > self.limit:
+                await self._switch(m)
+            await self.execute(m, gp, inherit, costs)
+
+    def resetspinning(self, m):
+        m.spinning = False
+        self.nmspinning -= 1
+        self.wakep(m)
+
+    async def findrunnable_slow(self, m):
+        """findRunnable after the local and global queues came up empty: steal, then idle."""
+        p = m.p
+        if m.spinning or 2 * self.nmspinning < self.gomaxprocs - len(self.pidle):
+            if not m.spinning:
+                m.spinning = True
+                self.nmspinning += 1
+            gp = await rq.stealwork(self, m, p)
+            if gp is not None:
+                return gp
+        if m.now > self.limit:
+            await self._switch(m)
+            if self.runq or p.runnext is not None or p.runqhead != p.runqtail:
+                return None
+        # drop the P
+        self.lock.acquire(m)
+        m.now += self.costs.sched_lock_hold
+        if self.runq:
+            gp = rq.globrunqget(self, m, p, 128)
+            self.lock.release(m)
+            return gp
+        self.releasep(m)
+        self.pidleput(p)
+        self.lock.release(m)
+        if m.spinning:
+            m.spinning = False
+            self.nmspinning -= 1
+            # the delicate dance: recheck every run queue before sleeping
+            for p2 in self.allp:
+                if p2.status != _Pidle and rq.runqsize(p2):
+                    p = self.pidleget(m)
+                    if p is not None:
+                        self.acquirep(m, p)
+                        m.spinning = True
+                        self.nmspinning += 1
+                        return None
+                    break
+        if self.timers and self.poller is None:
+            await self.netpoll_until_timer(m)
+            if m.p is not None:
+                return None
+        await self.stopm(m)
+        return None
+
+    async def netpoll_until_timer(self, m):
+        """The last M to go idle blocks until the next timer fires (netpoll(delay))."""
+        self.poller = m
+        when = self.timers[0][0]
+        m.blocked_until = m.now
+        if when > m.now:
+            m.now = when
+        await self._switch(m)
+        self.poller = None
+        m.blocked_until = None
+        p = self.pidleget(m)
+        if p is not None:
+            self.acquirep(m, p)
+
+    async def execute(self, m, gp, inherit, costs):
+        """Run gp on m until it parks, yields, exits or is preempted (execute + the G's steps)."""
+        p = m.p
+        gp.status = _Grunning
+        m.curg = gp
+        if not inherit:
+            p.schedtick += 1
+        if gp.ready_at > m.now:
+            m.now = gp.ready_at
+        m.now += costs.goroutine_switch
+        self.switches += 1
+        if self.debug:
+            self.log.event("go_run", m.now, m=m.id, p=p.id, g=gp.goid)
+        send = gp.coro.send
+        while True:
+            try:
+                req = send(None)
+            except StopIteration:
+                self.goexit(m, gp)
+                return
+            except Exception as err:
+                self.failure = ("panic", gp, err)
+                raise Exit(2) from None
+            if req is SAFEPOINT:
+                if gp.preempt:
+                    self.gopreempt(m, gp)
+                    return
+                if m.now > self.limit:
+                    await self._switch(m)
+                continue
+            if req is GOSCHED:
+                gp.status = _Grunnable
+                m.curg = None
+                gp.ready_at = m.now
+                m.now += costs.gosched - costs.goroutine_switch - costs.sched_lock_hold
+                rq.globrunqput_locked(self, m, gp)
+                self.wakep(m)
+                return
+            op = req[0]
+            if op == PARK:
+                gp.status = _Gwaiting
+                gp.waitreason = req[1]
+                gp.waitsince = m.now
+                m.curg = None
+                if self.debug:
+                    self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req[1])
+                return
+            if op == SYSCALL:
+                if not await self.syscall(m, gp, req[1]):
+                    return
+                p = m.p
+            else:
+                raise RuntimeError(f"unknown G request {req!r}")
+
+    def goexit(self, m, gp):
+        gp.status = _Gdead
+        m.curg = None
+        m.now += self.costs.goexit
+        del self.allgs[gp.goid]
+        if self.debug:
+            self.log.event("go_exit", m.now, m=m.id, p=m.p.id, g=gp.goid)
+        if gp.goid == 1:       # main returned: the process exits, the other Gs with it
+            self.vt_end = max(self.vt_end, m.now)
+            raise Exit(0)
+
+    def gopreempt(self, m, gp):
+        """Preempted at a safe point: like Gosched, the G goes to the global queue."""
+        gp.preempt = False
+        gp.status = _Grunnable
+        m.curg = None
+        gp.ready_at = m.now
+        self.preemptions += 1
+        if self.log is not None:
+            self.log.event("preempt", m.now, m=m.id, p=m.p.id, g=gp.goid, target=gp.goid,
+                           ran_ns=m.now - m.p.sysmon_schedwhen)
+        rq.globrunqput_locked(self, m, gp)
+        self.wakep(m)
+
+    async def syscall(self, m, gp, ns):
+        """entersyscall ... exitsyscall around `ns` of blocking; True if gp keeps running on m."""
+        p = m.p
+        costs = self.costs
+        m.now += costs.syscall
+        gp.status = _Gsyscall
+        p.syscalltick += 1
+        m.oldp = p
+        if self.debug:
+            self.log.event("syscall_enter", m.now, m=m.id, p=p.id, g=gp.goid, ns=ns)
+        m.blocked_until = m.now + ns
+        m.now += ns
+        await self._switch(m)            # sysmon and other Ms run meanwhile; sysmon may take p
+        m.blocked_until = None
+        handoff = m.p is None
+        if self.debug:
+            self.log.event("syscall_exit", m.now, m=m.id, p=p.id, g=gp.goid, handoff=handoff)
+        if not handoff:
+            gp.status = _Grunning
+            m.oldp = None
+            return True
+        # exitsyscall without our P: take oldp back if idle, else any idle P
+        self.lock.acquire(m)
+        m.now += costs.sched_lock_hold
+        newp = None
+        if m.oldp.status == _Pidle and m.oldp in self.pidle:
+            self.pidle.remove(m.oldp)
+            newp = m.oldp
+        elif self.pidle:
+            newp = self.pidleget(m)
+        m.oldp = None
+        if newp is not None:
+            self.lock.release(m)
+            self.acquirep(m, newp)
+            gp.status = _Grunning
+            return True
+        gp.status = _Grunnable
+        m.curg = None
+        gp.ready_at = m.now
+        rq.globrunqput(self, gp)
+        self.lock.release(m)
+        await self.stopm(m)
+        return False
+
+
+def _goid(m):
+    g = m.curg
+    return None if g is None else g.goid
+
+
+def _gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a

@@ -1,0 +1,130 @@
+"""select (Go's select.go selectgo): random poll order, lock order by channel address, three passes.
+
+Pass 1 takes the first ready case in a uniformly random permutation (inside-out Fisher-Yates with
+the emulator's seeded random source); with none ready and a default, the default is chosen. Pass 2
+enqueues a select sudog on every channel and parks; the first waker wins (g.selectdone). Pass 3
+dequeues the losers.
+"""
+
+from runtime import proc
+from runtime.chan import RECV, SEND, dequeue, park, safepoint
+from runtime.proc import PARK, GoPanic
+from runtime.runtime2 import Sudog, waitReasonSelect, waitReasonSelectNoCases
+
+_PARK_SELECT = (PARK, waitReasonSelect)
+_PARK_NOCASES = (PARK, waitReasonSelectNoCases)
+
+
+async def selectgo(cases, block):
+    """Returns (case index, received value, ok); index -1 when the default case is chosen."""
+    sched = proc.sched
+    m = sched.curm
+    m.now += sched.costs.select
+    rng = sched.rng
+    pollorder = []
+    for i, (_, c, _) in enumerate(cases):
+        if c.nil:
+            continue              # cases on nil channels are never ready
+        j = rng.randrange(len(pollorder) + 1)
+        if j == len(pollorder):
+            pollorder.append(i)
+        else:
+            pollorder.append(pollorder[j])
+            pollorder[j] = i
+    if not pollorder:
+        if not block:
+            return -1, None, False
+        await park(_PARK_NOCASES)   # select {} or only nil channels: block forever
+    lockorder = sorted({cases[i][1].addr: cases[i][1] for i in pollorder}.values(), key=lambda c: c.addr)
+    for c in lockorder:
+        c.lock.acquire(m)
+
+    # pass 1: the first ready case in poll order
+    for i in pollorder:
+        kind, c, v = cases[i]
+        if kind == RECV:
+            sg = dequeue(c.sendq) if c.sendq else None
+            if sg is not None:
+                if c.dataqsiz == 0:
+                    val = sg.elem
+                else:
+                    val = c.buf.popleft()
+                    c.buf.append(sg.elem)
+                sg.success = True
+                _unlock(lockorder, m)
+                sched.goready(sg.g, m)
+                return await _done(i, val, True)
+            if c.buf:
+                val = c.buf.popleft()
+                _unlock(lockorder, m)
+                return await _done(i, val, True)
+            if c.closed:
+                _unlock(lockorder, m)
+                return await _done(i, c.zero, False)
+        else:
+            if c.closed:
+                _unlock(lockorder, m)
+                raise GoPanic("send on closed channel")
+            sg = dequeue(c.recvq) if c.recvq else None
+            if sg is not None:
+                sg.elem = v
+                sg.success = True
+                _unlock(lockorder, m)
+                sched.goready(sg.g, m)
+                return await _done(i, None, True)
+            if len(c.buf) < c.dataqsiz:
+                c.buf.append(v)
+                _unlock(lockorder, m)
+                return await _done(i, None, True)
+    if not block:
+        _unlock(lockorder, m)
+        return -1, None, False
+
+    # pass 2: wait on every channel
+    gp = m.curg
+    gp.selectdone = False
+    gp.param = None
+    sudogs = []
+    for i in sorted(pollorder, key=lambda i: cases[i][1].addr):
+        kind, c, v = cases[i]
+        sg = Sudog(gp, v if kind == SEND else None, c, True, i)
+        (c.recvq if kind == RECV else c.sendq).append(sg)
+        sudogs.append(sg)
+    _unlock(lockorder, m)
+    await park(_PARK_SELECT)
+
+    # pass 3: dequeue the losers
+    m = sched.curm
+    winner = gp.param
+    gp.param = None
+    for c in lockorder:
+        c.lock.acquire(m)
+    for sg in sudogs:
+        if sg is not winner:
+            q = sg.c.recvq if cases[sg.case][0] == RECV else sg.c.sendq
+            try:
+                q.remove(sg)
+            except ValueError:
+                pass
+    _unlock(lockorder, m)
+    kind = cases[winner.case][0]
+    if kind == SEND:
+        if not winner.success:
+            raise GoPanic("send on closed channel")
+        return winner.case, None, True
+    if winner.success:
+        return winner.case, winner.elem, True
+    return winner.case, winner.c.zero, False
+
+
+def _unlock(lockorder, m):
+    for c in reversed(lockorder):
+        c.lock.release(m)
+
+
+async def _done(i, val, ok):
+    sched = proc.sched
+    m = sched.curm
+    if m.now > sched.limit or m.curg.preempt:
+        await safepoint()
+    return i, val, ok
