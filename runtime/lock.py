@@ -25,13 +25,14 @@ class RuntimeLock:
 
     Owned by nobody; guarded by itself (its fields change only while the emulator runs the one M
     that acquires or releases it). Counts acquisitions, contention, wait and hold in virtual ns;
-    `observer` (set by the scheduler's logger) hears about every acquire and release; `waiters` at
+    `observer` (set by the scheduler's logger) hears about acquisitions (all of them for the mheap and
+    mcentral locks, the contended ones for the others) and their releases; `waiters` at
     an acquisition counts the other Ms whose contended waits overlap it in virtual time.
     """
 
-    __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "prev_owner",
+    __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "_prev_m", "_prev_p", "_prev_g",
                  "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
-                 "waits", "max_waiters", "max_wait_ns")
+                 "waits", "max_waiters", "max_wait_ns", "log_all", "logged")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
@@ -39,7 +40,9 @@ class RuntimeLock:
         self.free_at = 0          # virtual ns at which the lock is next free
         self.acquired_at = 0
         self.holder = None        # the M holding it, or None
-        self.prev_owner = None    # (m, p, g) ids of the last holder
+        self._prev_m = None       # the last holder (M, P, G) at its release: prev_owner
+        self._prev_p = None
+        self._prev_g = None
         self.acquisitions = 0
         self.contended = 0
         self.wait_ns = 0
@@ -49,6 +52,10 @@ class RuntimeLock:
         self.waits = deque(maxlen=_RECENT)   # (asked_at, granted_at, m id) of contended acquisitions
         self.max_waiters = 0
         self.max_wait_ns = 0
+        # Which acquisitions the observer hears about: all of the allocator's (rare, slow path),
+        # only the contended ones of the scheduler's hot locks (sched.lock, channels, semaphores).
+        self.log_all = kind in ("mheap", "mcentral")
+        self.logged = False
 
     def acquire(self, m):
         """lock(&l): wait (in virtual time) until the lock is free, then take it."""
@@ -66,13 +73,30 @@ class RuntimeLock:
             self.waits.append((asked, m.now, m.id))
         else:
             wait = 0
-            if self.waits:
+            waits = self.waits
+            if waits and waits[-1][1] > asked:
                 waiters = self._overlapping(asked, asked, m.id)
         self.acquisitions += 1
         self.holder = m
         self.acquired_at = m.now
-        if self.observer is not None:
+        if self.observer is not None and (wait or self.log_all):
+            self.logged = True
             self.observer.lock_acquired(self, m, wait, waiters)
+
+    def hold(self, m, ns):
+        """lock; `ns` of work; unlock: a short critical section, with the uncontended case inline."""
+        if self.free_at > m.now or self.log_all:
+            self.acquire(m)
+            m.now += ns
+            self.release(m)
+            return
+        self.acquisitions += 1
+        m.now += ns
+        self.hold_ns += ns
+        self.free_at = m.now
+        self._prev_m = m
+        self._prev_p = m.p
+        self._prev_g = m.curg
 
     def _overlapping(self, asked, granted, mid):
         """Other Ms whose own wait for this lock overlaps [asked, granted]: the waiters at acquire."""
@@ -90,6 +114,18 @@ class RuntimeLock:
         self.hold_ns += hold
         self.free_at = m.now
         self.holder = None
-        if self.observer is not None:
+        if self.logged:
+            self.logged = False
             self.observer.lock_released(self, m, hold)
-        self.prev_owner = owner_of(m)
+        self._prev_m = m
+        self._prev_p = m.p
+        self._prev_g = m.curg
+
+    @property
+    def prev_owner(self):
+        """(m, p, g) ids of the last holder at its release, or None before the first release."""
+        m = self._prev_m
+        if m is None:
+            return None
+        p, g = self._prev_p, self._prev_g
+        return (m.id, None if p is None else p.id, None if g is None else g.goid)

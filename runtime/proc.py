@@ -33,12 +33,17 @@ from runtime.runtime2 import (G, M, _Gdead, _Grunnable, _Grunning, _Gsyscall, _G
 LOOKAHEAD_NS = 5_000     # how far one M's clock may run ahead of the next M's before handing over
 forcePreemptNS = 10_000_000
 _GoidCacheBatch = 16
+# runtime.main runs the runtime's own goroutines (gcenable's bgsweep and bgscavenge, forcegc
+# helper, ...) before the user's main, so P0's schedtick is not 0 when main.main starts. With 1,
+# the 1-in-61 global-queue check falls where native Go 1.27.3 has it (53-56 in tests/test_proc.py).
+STARTUP_SCHEDTICKS = 1
 
 # G -> M requests (tuples, compared by identity where they carry nothing).
 SAFEPOINT = (0,)
 GOSCHED = (1,)
 PARK = 2
 SYSCALL = 3
+GOYIELD = 2          # g.preempt value asking for goyield rather than preemption (sema.py)
 
 sched = None   # the running scheduler: one emulated process at a time
 
@@ -128,8 +133,40 @@ class Sched:
         self.mallocs = 0
         self.alloc_bytes = 0
         self.vt_end = 0
+        self.locks = [self.lock]       # every runtime lock, for the summary
+        self.semtable = [None] * 251   # semaRoots, made on first use (sema.py)
+        self.snapshot_ns = 1_000_000
+        self.fakeaddr = 0xc000000000
+        self.samplers = None           # per-P MemProfileSampler, when the log wants malloc_sample
+        self.on_sample = None
+        if heap is not None:
+            from runtime.malloc import mallocgc
+            self._mallocgc = mallocgc
+            for lock in heap.runtime_locks():
+                lock.observer = observer
+                self.locks.append(lock)
         for p in reversed(self.allp):
             self.pidleput(p)
+
+    def register_lock(self, lock):
+        lock.observer = self.observer
+        self.locks.append(lock)
+
+    def malloc(self, size, noscan):
+        """new/make from the running G: mallocgc on this P's mcache (fast-path cost charged here)."""
+        m = self.curm
+        costs = self.costs
+        m.now += costs.malloc_tiny if noscan and size < 16 else costs.malloc_fast
+        self.mallocs += 1
+        self.alloc_bytes += size
+        if self.heap is None:
+            addr = self.fakeaddr
+            self.fakeaddr += (size + 15) & ~15
+        else:
+            addr = self._mallocgc(m.p.mcache, size, noscan)
+        if self.samplers is not None and self.samplers[m.p.id].sampled(size):
+            self.on_sample(m, size, addr)
+        return addr
 
     # ---- the trio side: one M task runnable at a time --------------------------------------------
 
@@ -145,6 +182,10 @@ class Sched:
             from runtime import sysmon
             self.sysmon = sysmon.start(self)
             self.newproc(main_fn, (rt,), m0, parent=None, gopc=None)
+            # goids 2-5 are the runtime's own goroutines in Go (forcegc helper, bgsweep,
+            # bgscavenge, finalizer), not emulated: the first `go` statement gets goid 6, as in Go.
+            p0.goidcache += 4
+            p0.schedtick = STARTUP_SCHEDTICKS
             self.main_started = True
             self.active.append(m0)
             self.curm = m0
@@ -237,10 +278,14 @@ class Sched:
         if not self.pidle:
             return None
         p = self.pidle.pop()
-        if self.sysmonwait and self.sysmon is not None:
+        self.wake_sysmon(waker)
+        return p
+
+    def wake_sysmon(self, waker):
+        """A P is busy again: sysmon leaves sysmonwait (Go wakes it in exitsyscall and startm)."""
+        if self.sysmonwait:
             self.sysmonwait = False
             self.activate(self.sysmon, waker.now)
-        return p
 
     def acquirep(self, m, p):
         p.status = _Prunning
@@ -348,6 +393,7 @@ class Sched:
         self.wakep(m)
 
     def addtimer(self, when, fn, arg):
+        self.curm.now += self.costs.timer
         self.timerseq += 1
         heapq.heappush(self.timers, (when, self.timerseq, fn, arg))
         poller = self.poller
@@ -376,19 +422,30 @@ class Sched:
     # ---- schedule / findRunnable / execute --------------------------------------------------------
 
     async def _mloop(self, m):
-        """The M's life: schedule() forever (it never returns; Exit unwinds it)."""
+        """The M's life: schedule() -> findRunnable() -> execute() and the G's steps, forever.
+
+        This is the hot loop: a Gosched or a channel hand-off goes around it once, so the common
+        cases (runnext, local ring, global queue, a G's request) are inline; Exit unwinds it.
+        """
         if m.nextp is not None:
             p, m.nextp = m.nextp, None
             self.acquirep(m, p)
         costs = self.costs
+        lock = self.lock
+        runq = self.runq
+        switch_ns = costs.goroutine_switch
+        hold_ns = costs.sched_lock_hold
+        gosched_ns = max(0, costs.gosched - switch_ns - hold_ns)
+        debug = self.debug
         while True:
+            # ---- schedule / findRunnable
             p = m.p
-            if self.timers and self.timers[0][0] <= m.now:
+            timers = self.timers
+            if timers and timers[0][0] <= m.now:
                 self.runtimers(m)
             gp = None
             inherit = False
-            # 1/61 fairness: a G from the global queue now and then
-            if p.schedtick % 61 == 0 and self.runq:
+            if runq and p.schedtick % 61 == 0:     # fairness: the global queue now and then
                 gp = rq.globrunqget(self, m, p, 1)
             if gp is None:
                 gp = p.runnext
@@ -397,17 +454,73 @@ class Sched:
                     inherit = True
                 elif p.runqhead != p.runqtail:
                     gp = rq.runqget(p)
-                elif self.runq:
+                elif runq:
                     gp = rq.globrunqget(self, m, p, 128)
                 else:
                     gp = await self.findrunnable_slow(m)
                     if gp is None:
                         continue
+                    p = m.p
             if m.spinning:
                 self.resetspinning(m)
             if m.now > self.limit:
                 await self._switch(m)
-            await self.execute(m, gp, inherit, costs)
+            # ---- execute
+            gp.status = _Grunning
+            m.curg = gp
+            if not inherit:
+                p.schedtick += 1
+            if gp.ready_at > m.now:
+                m.now = gp.ready_at
+            m.now += switch_ns
+            self.switches += 1
+            if debug:
+                self.log.event("go_run", m.now, m=m.id, p=p.id, g=gp.goid)
+            send = gp.coro.send
+            while True:
+                try:
+                    req = send(None)
+                except StopIteration:
+                    self.goexit(m, gp)
+                    break
+                except Exception as err:
+                    self.failure = ("panic", gp, err)
+                    raise Exit(2) from None
+                if req is GOSCHED:                  # goschedImpl: to the global queue
+                    gp.status = _Grunnable
+                    m.curg = None
+                    m.now += gosched_ns
+                    gp.ready_at = m.now
+                    lock.hold(m, hold_ns)
+                    runq.append(gp)
+                    if self.nmspinning == 0 and self.pidle:
+                        self.wakep(m)
+                    break
+                if req is SAFEPOINT:
+                    if gp.preempt:
+                        if gp.preempt == GOYIELD:
+                            self.goyield(m, gp)
+                        else:
+                            self.gopreempt(m, gp)
+                        break
+                    if m.now > self.limit:
+                        await self._switch(m)
+                    continue
+                op = req[0]
+                if op == PARK:
+                    gp.status = _Gwaiting
+                    gp.waitreason = req[1]
+                    gp.waitsince = m.now
+                    m.curg = None
+                    if debug:
+                        self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req[1])
+                    break
+                if op == SYSCALL:
+                    if not await self.syscall(m, gp, req[1]):
+                        break
+                    p = m.p
+                    continue
+                raise RuntimeError(f"unknown G request {req!r}")
 
     def resetspinning(self, m):
         m.spinning = False
@@ -472,60 +585,6 @@ class Sched:
         if p is not None:
             self.acquirep(m, p)
 
-    async def execute(self, m, gp, inherit, costs):
-        """Run gp on m until it parks, yields, exits or is preempted (execute + the G's steps)."""
-        p = m.p
-        gp.status = _Grunning
-        m.curg = gp
-        if not inherit:
-            p.schedtick += 1
-        if gp.ready_at > m.now:
-            m.now = gp.ready_at
-        m.now += costs.goroutine_switch
-        self.switches += 1
-        if self.debug:
-            self.log.event("go_run", m.now, m=m.id, p=p.id, g=gp.goid)
-        send = gp.coro.send
-        while True:
-            try:
-                req = send(None)
-            except StopIteration:
-                self.goexit(m, gp)
-                return
-            except Exception as err:
-                self.failure = ("panic", gp, err)
-                raise Exit(2) from None
-            if req is SAFEPOINT:
-                if gp.preempt:
-                    self.gopreempt(m, gp)
-                    return
-                if m.now > self.limit:
-                    await self._switch(m)
-                continue
-            if req is GOSCHED:
-                gp.status = _Grunnable
-                m.curg = None
-                gp.ready_at = m.now
-                m.now += costs.gosched - costs.goroutine_switch - costs.sched_lock_hold
-                rq.globrunqput_locked(self, m, gp)
-                self.wakep(m)
-                return
-            op = req[0]
-            if op == PARK:
-                gp.status = _Gwaiting
-                gp.waitreason = req[1]
-                gp.waitsince = m.now
-                m.curg = None
-                if self.debug:
-                    self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req[1])
-                return
-            if op == SYSCALL:
-                if not await self.syscall(m, gp, req[1]):
-                    return
-                p = m.p
-            else:
-                raise RuntimeError(f"unknown G request {req!r}")
-
     def goexit(self, m, gp):
         gp.status = _Gdead
         m.curg = None
@@ -536,6 +595,14 @@ class Sched:
         if gp.goid == 1:       # main returned: the process exits, the other Gs with it
             self.vt_end = max(self.vt_end, m.now)
             raise Exit(0)
+
+    def goyield(self, m, gp):
+        """goyield: like Gosched but onto the local tail (after a semaphore handoff)."""
+        gp.preempt = False
+        gp.status = _Grunnable
+        m.curg = None
+        gp.ready_at = m.now
+        rq.runqput(self, m.p, gp, False)
 
     def gopreempt(self, m, gp):
         """Preempted at a safe point: like Gosched, the G goes to the global queue."""
@@ -575,6 +642,7 @@ class Sched:
         self.lock.acquire(m)
         m.now += costs.sched_lock_hold
         newp = None
+        self.wake_sysmon(m)
         if m.oldp.status == _Pidle and m.oldp in self.pidle:
             self.pidle.remove(m.oldp)
             newp = m.oldp

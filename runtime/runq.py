@@ -65,28 +65,21 @@ def globrunqput(sched, gp):
 
 def globrunqput_locked(sched, m, gp):
     """lock(&sched.lock); globrunqput(gp); unlock(&sched.lock) (Gosched, preemption)."""
-    lock = sched.lock
-    lock.acquire(m)
-    m.now += sched.costs.sched_lock_hold
+    sched.lock.hold(m, sched.costs.sched_lock_hold)
     sched.runq.append(gp)
-    lock.release(m)
 
 
 def globrunqget(sched, m, p, n):
     """globrunqgetbatch(n) under sched.lock: the first G to run, the rest onto p's ring."""
-    lock = sched.lock
-    lock.acquire(m)
-    m.now += sched.costs.sched_lock_hold
+    sched.lock.hold(m, sched.costs.sched_lock_hold)
     q = sched.runq
     size = len(q)
     if size == 0:
-        lock.release(m)
         return None
     n = min(n, size, size // sched.gomaxprocs + 1)
     gp = q.popleft()
     for _ in range(n - 1):
         runqput(sched, p, q.popleft(), False)
-    lock.release(m)
     return gp
 
 

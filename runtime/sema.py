@@ -11,11 +11,10 @@ from collections import deque
 from runtime import proc
 from runtime.chan import park
 from runtime.lock import RuntimeLock
-from runtime.proc import PARK
+from runtime.proc import GOYIELD, PARK
 from runtime.runtime2 import Sudog
 
 semTabSize = 251
-GOYIELD = 2        # g.preempt value: goyield at the next safe point (semaphore handoff)
 
 
 class SemaWord:

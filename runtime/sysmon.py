@@ -26,6 +26,7 @@ async def sysmon(m):
     idle = 0
     delay = 0
     lasttrace = 0
+    starttime = None
     next_snapshot = 0
     while True:
         if idle == 0:
@@ -47,7 +48,9 @@ async def sysmon(m):
             idle += 1
         if sched.schedtrace_ns > 0 and lasttrace + sched.schedtrace_ns <= m.now:
             lasttrace = m.now
-            print(schedtrace_line(sched, m.now), file=sys.stderr)
+            if starttime is None:
+                starttime = m.now
+            print(schedtrace_line(sched, m.now - starttime), file=sys.stderr)
         if sched.on_tick is not None and m.now >= next_snapshot:
             next_snapshot = m.now + sched.snapshot_ns
             sched.on_tick(m)
@@ -93,7 +96,7 @@ def retake(sched, m):
 
 
 def schedtrace_line(sched, now):
-    """One GODEBUG=schedtrace line, in Go's format."""
+    """One GODEBUG=schedtrace line, in Go's format (`now`: ns since the first line)."""
     queues = " ".join(str(p.runqtail - p.runqhead) for p in sched.allp)
     ticks = " ".join(str(p.schedtick) for p in sched.allp)
     return (f"SCHED {now // 1_000_000}ms: gomaxprocs={sched.gomaxprocs} idleprocs={len(sched.pidle)} "

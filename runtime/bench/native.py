@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "go"
@@ -33,6 +34,8 @@ def find_go():
 def go_env(**overrides):
     """The environment for running the go command offline, with the toolchain as installed."""
     env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod")
+    if not any(env.get(name) for name in ("GOCACHE", "XDG_CACHE_HOME", "HOME")):
+        env["GOCACHE"] = os.path.join(tempfile.gettempdir(), "gort-go-build")   # go needs a build cache
     env.update(overrides)
     return env
 

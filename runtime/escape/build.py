@@ -93,7 +93,7 @@ class Escape:
         elif op == "OMAKEMAP":
             self.spill(k, n)
             self.discard(n.len)
-        elif op == "ODOTMETH_VALUE":
+        elif op == "OMETHVALUE":
             self.method_value(k, n)
         elif op == "OPTRLIT":
             self.expr(self.spill(k, n), n.x)
@@ -131,8 +131,9 @@ class Escape:
 
     def method_value(self, k, n):
         closure_k = self.spill(k, n)
-        ks = [self.b.heap_hole() for _ in n.method.sig.results]
-        param_k = self.b.tag_hole(self, ks, n.method, n.method.sig.recv)
+        sig = n.method.sig if n.method is not None else n.sig
+        ks = [self.b.heap_hole() for _ in sig.results]
+        param_k = self.b.tag_hole(self, ks, n.method, sig.recv)
         self.expr(self.b.tee_hole(self, [param_k, closure_k]), n.x)
 
     def closure(self, k, n):
@@ -308,6 +309,7 @@ class Escape:
             src = srcs[i] if i < len(srcs) else None
             dst = dsts[i]
             if dst is not None and src is not None and _is_self_assign(dst, src):
+                self.b.printf(where.pos, f"{self.curfn.name} ignoring self-assignment in {self.b.fmt(where)}")
                 k = self.b.discard_hole()
             self.expr(k.note(where, why), src)
         self.reassigned(ks, where)
@@ -354,7 +356,21 @@ def _find_labels(body, seen):
     visit(body)
 
 
+def _is_slice_self_assign(dst, src):
+    """escape.isSliceSelfAssign: p.f = p.f[a:b] or *p = (*p)[a:b] stores no new pointer."""
+    if dst.op not in ("ODEREF", "ODOTPTR") or dst.x.op != "ONAME":
+        return False
+    if src.op not in ("OSLICE", "OSLICESTR", "OSLICEARR") or (src.op == "OSLICEARR" and src.x.op == "OADDR"):
+        return False
+    base = src.x
+    if base.op not in ("ODEREF", "ODOTPTR") or base.x.op != "ONAME":
+        return False
+    return dst.x.canonical() is base.x.canonical()
+
+
 def _is_self_assign(dst, src):
+    if _is_slice_self_assign(dst, src):
+        return True
     if dst.op != src.op:
         return False
     if dst.op in ("ODOT", "ODOTPTR"):

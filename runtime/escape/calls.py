@@ -5,9 +5,8 @@ receiver as its own argument, and the trailing arguments of a variadic call beco
 literal (printed `... argument`) at the call's position, or nil when there are none.
 """
 
-from runtime.escape import constant
 from runtime.escape import types as T
-from runtime.escape.exprs import lit
+from runtime.escape.exprs import lit, syntax_pos
 from runtime.escape.ir import PFUNC, Name, Node
 from runtime.escape.scope import Unsupported, pos_of
 
@@ -19,7 +18,7 @@ class CallChecker:
         fun_ts = ts.child_by_field_name("function")
         args_ts = ts.child_by_field_name("arguments")
         pos = pos_of(args_ts)
-        ddd = any(c.type == "..." for c in args_ts.children)
+        ddd = any(c.type in ("...", "variadic_argument") for c in args_ts.children)
         arg_nodes = args_ts.named_children
         if fun_ts.type == "generic_type" or ts.child_by_field_name("type_arguments"):
             raise Unsupported("generic function instantiation", ts)
@@ -27,17 +26,19 @@ class CallChecker:
                            "channel_type", "function_type", "interface_type", "qualified_type",
                            "type_identifier"):
             typ = self.resolve_type(fun_ts)
-            return self.conversion(typ, self.expr(arg_nodes[0]), pos_of(arg_nodes[0]), pos)
-        fun = self.expr(fun_ts)
+            return self.conversion(typ, self.expr(arg_nodes[0]), syntax_pos(arg_nodes[0]), pos)
+        fun = self.expr(fun_ts, callee=True)
         if fun.op == "OBUILTIN":
             return self.builtin(fun.sym, arg_nodes, pos, ddd, ts)
         if fun.op == "OTYPE":
-            return self.conversion(fun.type, self.expr(arg_nodes[0]), pos_of(arg_nodes[0]), pos)
+            return self.conversion(fun.type, self.expr(arg_nodes[0]), syntax_pos(arg_nodes[0]), pos)
         sig = fun.type.underlying() if fun.type is not None else None
         if not isinstance(sig, T.Signature):
             raise Unsupported("call of a non-function", ts)
+        self.printed_ddd = False
         args = self.call_args(arg_nodes, sig, ddd, pos)
         rtype = self.result_type(sig)
+        ddd = ddd or self.printed_ddd       # FixVariadicCall sets IsDDD: printed f(... argument...)
         if fun.op == "ODOTMETH":
             return Node("OCALLFUNC", pos, rtype, fun=fun, recv=fun.x, args=args, fn=fun.method, ddd=ddd,
                         sig=fun.method.sig)
@@ -69,6 +70,7 @@ class CallChecker:
             if extra:
                 dots = Node("OSLICELIT", pos, params[-1].type, list=extra, length=len(extra))
                 dots.implicit_dots = True
+                self.printed_ddd = True
             else:
                 dots = Node("ONIL", pos, params[-1].type)
             args.append(dots)
@@ -105,7 +107,7 @@ class CallChecker:
             if ddd:
                 rest = [args[1]]
             else:
-                rest = [self.assign_conv(a, s.type.elem) for a in args[1:]]
+                rest = [self.assign_conv(a, s.type.elem, syntax_pos(t)) for a, t in zip(args[1:], arg_nodes[1:])]
             return Node("OAPPEND", pos, s.type, args=[s] + rest, ddd=ddd)
         if name == "copy":
             return Node("OCOPY", pos, T.UNIVERSE["int"], x=args[0], y=args[1])
@@ -113,7 +115,7 @@ class CallChecker:
             m = args[0]
             return Node("ODELETE", pos, None, args=[m, self.assign_conv(args[1], m.type.underlying().key)])
         if name == "panic":
-            return Node("OPANIC", pos, None, x=self.assign_conv(args[0], T.EMPTY_INTERFACE))
+            return Node("OPANIC", pos, None, x=self.assign_conv(args[0], T.EMPTY_INTERFACE, syntax_pos(arg_nodes[0])))
         if name in ("print", "println"):
             return Node("OPRINT", pos, None, args=[self.convert_untyped(a, T.default_type(a.type)) for a in args])
         if name == "recover":
@@ -142,5 +144,3 @@ class CallChecker:
     def const_value(self, n):
         return n.val if n.op == "OLITERAL" else None
 
-
-_ = constant

@@ -18,6 +18,27 @@ _BINOPS = {"+": "OADD", "-": "OSUB", "*": "OMUL", "/": "ODIV", "%": "OMOD", "&":
 _CONST_CALLS = {"len", "cap", "min", "max", "real", "imag", "complex"}
 
 
+def syntax_pos(ts):
+    """The position the compiler gives the expression ts: its operator, '(' of a call, '.' of a
+    selector, '[' of an index, '{' of a composite literal, else its start."""
+    kind = ts.type
+    if kind == "parenthesized_expression":
+        return syntax_pos(ts.named_children[0])
+    if kind in ("call_expression",):
+        return pos_of(ts.child_by_field_name("arguments"))
+    if kind == "type_conversion_expression":
+        return pos_of(next(c for c in ts.children if c.type == "("))
+    if kind == "binary_expression":
+        return pos_of(ts.child_by_field_name("operator"))
+    if kind in ("selector_expression", "type_assertion_expression"):
+        return pos_of(next(c for c in ts.children if c.type == "."))
+    if kind in ("index_expression", "slice_expression"):
+        return pos_of(next(c for c in ts.children if c.type == "["))
+    if kind == "composite_literal":
+        return pos_of(ts.child_by_field_name("body"))
+    return pos_of(ts)
+
+
 def lit(pos, value, type_):
     return Node("OLITERAL", pos, type_, val=value)
 
@@ -25,16 +46,20 @@ def lit(pos, value, type_):
 class ExprChecker:
     """Mixin of Noder: expression typing. Needs self.scope, self.fn, self.resolve_type, self.pkg."""
 
-    def expr(self, ts, want=None):
+    def expr(self, ts, want=None, callee=False):
         kind = ts.type
         method = getattr(self, "expr_" + kind, None)
         if method is None:
             raise Unsupported(kind.replace("_", " "), ts)
-        return method(ts, want) if kind in ("composite_literal", "literal_value") else method(ts)
+        n = method(ts, want) if kind in ("composite_literal", "literal_value") else method(ts)
+        if not callee and n.op in ("ODOTMETH", "ODOTINTER"):     # a method value: x.M not called
+            method_fn = getattr(n, "method", None)
+            n = Node("OMETHVALUE", n.pos, n.type, x=n.x, sel=n.sel, method=method_fn, sig=n.type)
+        return n
 
     def rvalue(self, ts, target):
         """An expression assigned to a variable of type target: converts untyped and concrete->interface."""
-        return self.assign_conv(self.expr(ts, target), target)
+        return self.assign_conv(self.expr(ts, target), target, syntax_pos(ts))
 
     # --- operands -------------------------------------------------------------------------------------
 
@@ -43,6 +68,8 @@ class ExprChecker:
 
     def expr_identifier(self, ts):
         name = ts.text.decode()
+        if name == "_":
+            return Name("_", pos_of(ts), None, "PAUTO")
         entity = self.lookup(name, ts)
         if isinstance(entity, Name):
             if entity.const is not None:
@@ -62,6 +89,9 @@ class ExprChecker:
         if name in BUILTINS:
             return Node("OBUILTIN", pos_of(ts), None, sym=name)
         raise Unsupported(f"undefined name {name}", ts)
+
+    def expr_variadic_argument(self, ts):
+        return self.expr(ts.named_children[0])
 
     def expr_true(self, ts):
         return lit(pos_of(ts), True, T.UNTYPED["bool"])
@@ -202,8 +232,7 @@ class ExprChecker:
         x, y = self.match_operands(x, y)
         if op == "+" and x.type.underlying().kind == "string":
             parts = (x.list if x.op == "OADDSTR" else [x]) + [y]
-            return Node("OADDSTR", pos_of(ts.child_by_field_name("operator")) if x.op != "OADDSTR" else x.pos,
-                        x.type, list=parts)
+            return Node("OADDSTR", pos, x.type, list=parts)
         return Node(_BINOPS[op], pos, x.type, x=x, y=y)
 
     def match_operands(self, x, y):
@@ -230,7 +259,7 @@ class ExprChecker:
             n.type = T.UNIVERSE["bool"]
         return n
 
-    def assign_conv(self, n, target):
+    def assign_conv(self, n, target, pos=None):
         """typecheck.AssignConv: untyped constants take the target type; concrete values into
         interfaces get an implicit OCONVIFACE at the value's position."""
         if target is None or n.type is None:
@@ -240,7 +269,7 @@ class ExprChecker:
             return n
         n = self.convert_untyped(n, target)
         if target.is_interface() and not n.type.is_interface():
-            conv = Node("OCONVIFACE", n.pos, target, x=n)
+            conv = Node("OCONVIFACE", pos or n.pos, target, x=n)
             conv.implicit = True
             return conv
         return n
@@ -252,12 +281,12 @@ class ExprChecker:
             value = constant.convert(x.val, typ)
             return lit(explicit_pos, value, typ)
         if x.op == "OLITERAL" and isinstance(u, T.Slice) and isinstance(x.val, str) and u._elem.string() == "rune":
-            return Node("OSLICELIT", x.pos, typ, list=[], length=len(x.val), runes=True)
-        x = self.convert_untyped(x, typ)
+            return Node("OSLICELIT", pos, typ, list=[], length=len(x.val), runes=True)
+        x = self.convert_untyped(x, typ if isinstance(u, T.Basic) else T.default_type(x.type))
         if typ.is_interface():
             if x.type.is_interface():
-                return Node("OCONVNOP", x.pos, typ, x=x, explicit=True)
-            return Node("OCONVIFACE", x.pos, typ, x=x, explicit=True)
+                return Node("OCONVNOP", pos, typ, x=x, explicit=True)
+            return Node("OCONVIFACE", pos, typ, x=x, explicit=True)
         op = "OCONV"
         if u.kind == "string" and isinstance(xu, T.Slice):
             op = "OBYTES2STR" if xu._elem.size() == 1 else "ORUNES2STR"
@@ -269,12 +298,12 @@ class ExprChecker:
             op = "OCONVNOP"
         elif u.kind == "unsafe.Pointer" or (xu is not None and xu.kind == "unsafe.Pointer"):
             raise Unsupported("unsafe.Pointer conversion", None)
-        return Node(op, x.pos, typ, x=x, explicit=True)
+        return Node(op, pos, typ, x=x, explicit=True)
 
     def expr_type_conversion_expression(self, ts):
         typ = self.resolve_type(ts.child_by_field_name("type"))
         operand = ts.child_by_field_name("operand")
-        return self.conversion(typ, self.expr(operand), pos_of(operand), pos_of(ts.child(1)))
+        return self.conversion(typ, self.expr(operand), syntax_pos(operand), pos_of(ts.child(1)))
 
     def expr_type_assertion_expression(self, ts):
         x = self.expr(ts.child_by_field_name("operand"))

@@ -11,7 +11,7 @@ from runtime.escape import constant
 from runtime.escape import types as T
 from runtime.escape.calls import CallChecker
 from runtime.escape.exprs import ExprChecker
-from runtime.escape.ir import PEXTERN, PFUNC, PPARAM, PPARAMOUT, Func, Name
+from runtime.escape.ir import PEXTERN, PFUNC, PPARAM, PPARAMOUT, Func, Name, Node
 from runtime.escape.scope import Scope, TypeName, Unsupported, pos_of
 from runtime.escape.stmts import StmtChecker
 
@@ -45,6 +45,7 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
         self.importer = importer
         self.fn = None
         self.funcs = []          # every Func with a body, in source order (methods included)
+        self.all_funcs = []      # with the bodiless ones (stubs)
         self.iota = 0
         self.autotmp = 0
 
@@ -70,8 +71,8 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
                     name = spec.child_by_field_name("name").text.decode()
                     if spec.child_by_field_name("type_parameters"):
                         raise Unsupported("generic type declaration", spec)
-                    self.scope.declare(name, TypeName(T.Named(name, "" if self.pkg_path == "main"
-                                                              else self.pkg_path)))
+                    pkg = "" if self.pkg_path == "main" else self.pkg_path.rsplit("/", 1)[-1]
+                    self.scope.declare(name, TypeName(T.Named(name, pkg)))
         for d in decls:
             if d.type == "type_declaration":
                 for spec in d.named_children:
@@ -162,6 +163,7 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
         sig = self.signature(d.child_by_field_name("parameters"), d.child_by_field_name("result"), recv_ts)
         fn = Func(name, pos_of(d.child_by_field_name("name")), sig)
         fn.external = d.child_by_field_name("body") is None
+        fn.tag_name = name
         nname = Name(name, fn.pos, sig, PFUNC)
         nname.func, fn.nname = fn, nname
         if recv_ts is not None:
@@ -170,11 +172,13 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
             if not isinstance(base, T.Named):
                 raise Unsupported("method on unnamed type", d)
             fn.name = f"(*{base.sym}).{name}" if base is not rt else f"{base.sym}.{name}"
+            fn.tag_name = f"{base.sym}.{name}"
             base.methods[name] = fn
         elif name != "init" and name != "_":
             self.scope.declare(name, nname)
         if not fn.external:
             self.funcs.append(fn)
+        self.all_funcs.append(fn)
         return fn
 
     def declare_params(self, fn):
@@ -218,7 +222,6 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
         self.declare_params(fn)
         fn.body = self.block(ts.child_by_field_name("body"))
         self.scope, self.fn = saved
-        from runtime.escape.ir import Node
         return Node("OCLOSURE", pos_of(ts), sig, func=fn)
 
     # --- types ----------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ go/defer calls wrapped in closures over temporaries (typecheck.normalizeGoDeferC
 per-iteration loop variables when a closure or & can observe them."""
 
 from runtime.escape import types as T
+from runtime.escape.exprs import syntax_pos
 from runtime.escape.ir import PAUTO, Func, Name, Node
 from runtime.escape.scope import Scope, Unsupported, pos_of
 
@@ -77,7 +78,7 @@ class StmtChecker:
                 names.append(self.new_local(name_ts, t))
             for i, n in enumerate(names):
                 if rhs:
-                    rhs[i] = self.assign_conv(rhs[i], n.type)
+                    rhs[i] = self.assign_conv(rhs[i], n.type, syntax_pos(values.named_children[i]))
             for n in names:
                 out.append(Node("ODCL", n.pos, x=n))
             pos = pos_of(spec.child(spec.child_count - 2)) if values is not None else names[0].pos
@@ -110,7 +111,7 @@ class StmtChecker:
             existing = self.scope.names.get(name)
             if existing is not None and name != "_":
                 lhs.append(self.use(existing))
-                rhs[i] = self.assign_conv(rhs[i], existing.type)
+                rhs[i] = self.assign_conv(rhs[i], existing.type, syntax_pos(right[i]))
             else:
                 n = self.new_local(name_ts, T.default_type(rhs[i].type))
                 rhs[i] = self.assign_conv(rhs[i], n.type)
@@ -175,8 +176,11 @@ class StmtChecker:
             rhs = self.expr(right_ts[0])
             _, kind = self.multi_types(rhs, ts)
             return [Node(kind, pos, lhs=left, rhs=[rhs])]
-        rhs = [self.assign_conv(self.expr(r, l.type), l.type) if not _is_blank(l) else
-               self.convert_untyped(self.expr(r), T.default_type(self.expr(r).type)) for l, r in zip(left, right_ts)]
+        rhs = []
+        for l, r in zip(left, right_ts):
+            v = self.expr(r, l.type)
+            rhs.append(self.convert_untyped(v, T.default_type(v.type)) if _is_blank(l) else
+                       self.assign_conv(v, l.type, syntax_pos(r)))
         if len(left) == 1:
             return [Node("OAS", pos, x=left[0], y=rhs[0])]
         return [Node("OAS2", pos, lhs=left, rhs=rhs)]

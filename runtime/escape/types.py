@@ -268,6 +268,8 @@ class Interface(Type):
         return True
 
     def string(self):
+        if getattr(self, "alias", None):
+            return self.alias
         ms = self.methods()
         if not ms:
             return "interface {}"
@@ -326,11 +328,13 @@ class Named(Type):
 
 
 UNIVERSE = {name: Basic(name) for name in BASIC if name != "unsafe.Pointer"}
-UNIVERSE["byte"] = UNIVERSE["uint8"]
+UNIVERSE["byte"] = Basic("uint8", "byte")
 UNIVERSE["rune"] = Basic("int32", "rune", is_rune=True)
 UNSAFE_POINTER = Basic("unsafe.Pointer")
 EMPTY_INTERFACE = Interface({})
-UNIVERSE["any"] = EMPTY_INTERFACE
+ANY = Interface({})
+ANY.alias = "any"          # printed by its name, as the compiler prints the alias
+UNIVERSE["any"] = ANY
 ERROR = Named("error", "", Interface({}))
 ERROR.set_underlying(Interface({"Error": Signature([], [Field(None, UNIVERSE["string"])])}))
 UNIVERSE["error"] = ERROR

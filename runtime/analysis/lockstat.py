@@ -1,0 +1,260 @@
+"""Lock contention of one run log, as Linux lockstat / `perf lock contention` report it.
+
+Definitions (also in docs/log-schema.md):
+- acquisitions: lock_acquire events; contended: those with wait_ns > 0.
+- wait total / avg / p50 / p99 / max: over the contended acquisitions (lockstat's waittime); avg
+  is total / contended; p50 and p99 are nearest-rank percentiles (the ceil(q*n)-th smallest wait).
+- hold total / avg / max: over lock_release events (avg = total / releases).
+- waited by P / G: the P and G that did the waiting; charged to: the previous holder (prev_p,
+  prev_g), the M that unlocked just before, as Go's mutex profile charges the unlocker.
+"""
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from runtime.analysis import engine
+from runtime.analysis.schema import LOCK_COLUMNS, LOCK_EVENTS, VALID_SQL
+from runtime.analysis.runinfo import read_run_info
+from runtime.errors import UserError
+
+# One scan: group the events into cells small enough to fetch (a few per lock and P pair);
+# contended waits ride along as lists so exact percentiles can be taken per lock and per kind.
+_CELLS_SQL = """
+SELECT coalesce({valid}, false) AS ok, event, kind, lock, spanclass, p,
+       CASE WHEN wait_ns > 0 THEN prev_p END AS prev_p,
+       count(*) AS n,
+       count(*) FILTER (wait_ns > 0) AS contended,
+       coalesce(sum(wait_ns), 0) AS wait_total,
+       coalesce(max(wait_ns), 0) AS wait_max,
+       coalesce(sum(hold_ns), 0) AS hold_total,
+       coalesce(max(hold_ns), 0) AS hold_max,
+       list(wait_ns) FILTER (wait_ns > 0) AS waits,
+       max(vt) AS vt_max
+FROM {source} GROUP BY ALL
+"""
+CELL_COLUMNS = ("vt", "event", "kind", "lock", "spanclass", "p", "prev_p", "wait_ns", "hold_ns")
+
+# `--by g`: goroutine ids are many, so they get their own scan of the contended acquisitions.
+_BY_G_SQL = """
+WITH ev AS (SELECT g, prev_g, kind, wait_ns FROM {source}
+            WHERE coalesce({valid}, false) AND event = 'lock_acquire' AND wait_ns > 0)
+SELECT 'waited' AS side, g AS who, count(*), sum(wait_ns), max(wait_ns), string_agg(DISTINCT kind, ',' ORDER BY kind)
+FROM ev GROUP BY g
+UNION ALL
+SELECT 'charged', prev_g, count(*), sum(wait_ns), max(wait_ns), string_agg(DISTINCT kind, ',' ORDER BY kind)
+FROM ev GROUP BY prev_g
+"""
+
+
+@dataclass
+class LockStat:
+    """One lock's (or one kind's) contention figures."""
+    kind: str
+    name: str
+    acquisitions: int = 0
+    contended: int = 0
+    wait_ns_total: int = 0
+    wait_ns_p50: int = 0
+    wait_ns_p99: int = 0
+    wait_ns_max: int = 0
+    releases: int = 0
+    hold_ns_total: int = 0
+    hold_ns_max: int = 0
+    spanclass: int | None = None
+
+    @property
+    def contended_pct(self):
+        return 100.0 * self.contended / self.acquisitions if self.acquisitions else 0.0
+
+    @property
+    def wait_ns_avg(self):
+        return self.wait_ns_total // self.contended if self.contended else 0
+
+    @property
+    def hold_ns_avg(self):
+        return self.hold_ns_total // self.releases if self.releases else 0
+
+    def as_json(self):
+        row = {"kind": self.kind, "name": self.name, **{k: v for k, v in asdict(self).items()
+                                                          if k not in ("kind", "name")}}
+        if row["spanclass"] is None:
+            del row["spanclass"]
+        row.update(contended_pct=round(self.contended_pct, 3), wait_ns_avg=self.wait_ns_avg,
+                   hold_ns_avg=self.hold_ns_avg)
+        return row
+
+
+@dataclass
+class Who:
+    """Contended acquisitions grouped by who waited, or by whom the wait is charged to."""
+    who: int | None
+    contended: int
+    wait_ns_total: int
+    wait_ns_max: int
+    kinds: str = ""
+
+
+@dataclass
+class LogStats:
+    """Everything `gort analyze` reports about one log."""
+    path: str
+    lines_read: int = 0
+    lines_skipped: int = 0
+    bad_lines: list = field(default_factory=list)
+    events: dict = field(default_factory=dict)
+    vt_end: int = 0
+    run: dict = field(default_factory=dict)
+    locks: list = field(default_factory=list)
+    kinds: list = field(default_factory=list)
+    waited_by_p: list = field(default_factory=list)
+    charged_to_p: list = field(default_factory=list)
+    waited_by_g: list | None = None
+    charged_to_g: list | None = None
+
+    def lock(self, name):
+        return next(lock for lock in self.locks if lock.name == name)
+
+
+def analyze(path, by_g=False, con=None):
+    """Read the log at path (one scan; two with by_g) and compute its contention figures."""
+    engine.check_readable(path)
+    con = con or engine.connect()
+    stats = LogStats(path=str(path))
+    cells = engine.run_query(con, _CELLS_SQL.format(valid=VALID_SQL, source=engine.source(path, CELL_COLUMNS)),
+                             path).fetchall()
+    _count_lines(cells, stats)
+    if stats.lines_read == 0:
+        what = "is empty" if stats.lines_skipped == 0 else f"has no readable event in its {stats.lines_skipped} lines"
+        raise UserError(f"{path} {what}: not a gort run log")
+    if stats.lines_skipped:
+        stats.bad_lines = engine.bad_line_numbers(con, path)
+    stats.run = read_run_info(path)
+    cells = [Cell(*row) for row in cells if row[0] and row[1] in LOCK_EVENTS]
+    stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock))
+    stats.kinds = _aggregate(cells, lambda c: (c.kind, c.kind))
+    contended = [c for c in cells if c.event == "lock_acquire" and c.contended]
+    stats.waited_by_p = _who(contended, lambda c: c.p)
+    stats.charged_to_p = _who(contended, lambda c: c.prev_p)
+    if by_g:
+        rows = engine.run_query(con, _BY_G_SQL.format(valid=VALID_SQL, source=engine.source(path, LOCK_COLUMNS)),
+                                path).fetchall()
+        stats.waited_by_g = sorted((Who(*r[1:]) for r in rows if r[0] == "waited"), key=_heaviest_first)
+        stats.charged_to_g = sorted((Who(*r[1:]) for r in rows if r[0] == "charged"), key=_heaviest_first)
+    return stats
+
+
+@dataclass
+class Cell:
+    """Lock events of one (lock, P, previous holder's P) group, as the scan returns them."""
+    ok: bool
+    event: str
+    kind: str
+    lock: str
+    spanclass: int | None
+    p: int | None
+    prev_p: int | None
+    n: int
+    contended: int
+    wait_total: int
+    wait_max: int
+    hold_total: int
+    hold_max: int
+    waits: list | None
+    vt_max: int
+
+
+def _count_lines(rows, stats):
+    events = {}
+    for ok, event, *_, n, _c, _w, _wm, _h, _hm, _waits, vt_max in rows:
+        if ok:
+            stats.lines_read += n
+            events[event] = events.get(event, 0) + n
+            stats.vt_end = max(stats.vt_end, vt_max or 0)
+        else:
+            stats.lines_skipped += n
+    stats.events = dict(sorted(events.items()))
+
+
+def _aggregate(cells, key_of):
+    """LockStat per key (kind, name) over the cells."""
+    stats, waits = {}, {}
+    for c in cells:
+        kind, name = key_of(c)
+        lock = stats.get((kind, name))
+        if lock is None:
+            lock = stats[kind, name] = LockStat(kind, name)
+            waits[kind, name] = []
+        if c.event == "lock_acquire":
+            lock.acquisitions += c.n
+            lock.contended += c.contended
+            lock.wait_ns_total += c.wait_total
+            lock.wait_ns_max = max(lock.wait_ns_max, c.wait_max)
+            waits[kind, name].extend(c.waits or ())
+            if c.spanclass is not None and name != kind:
+                lock.spanclass = c.spanclass
+        else:
+            lock.releases += c.n
+            lock.hold_ns_total += c.hold_total
+            lock.hold_ns_max = max(lock.hold_ns_max, c.hold_max)
+    for key, lock in stats.items():
+        ordered = sorted(waits[key])
+        lock.wait_ns_p50 = nearest_rank(ordered, 0.50)
+        lock.wait_ns_p99 = nearest_rank(ordered, 0.99)
+    return list(stats.values())
+
+
+def nearest_rank(ordered, q):
+    """The ceil(q*n)-th smallest of the sorted values (0 when there are none)."""
+    if not ordered:
+        return 0
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _who(cells, key_of):
+    groups = {}
+    for c in cells:
+        who = groups.setdefault(key_of(c), Who(key_of(c), 0, 0, 0))
+        who.contended += c.contended
+        who.wait_ns_total += c.wait_total
+        who.wait_ns_max = max(who.wait_ns_max, c.wait_max)
+    return sorted(groups.values(), key=_heaviest_first)
+
+
+def _heaviest_first(who):
+    return (-who.wait_ns_total, who.who is None, who.who or 0)
+
+
+def sort_locks(locks, by="lock"):
+    """Table order: by wait (lockstat's default), or mcentral locks by span class."""
+    if by == "class":
+        return sorted((lock for lock in locks if lock.kind == "mcentral"), key=lambda l: (l.spanclass is None, l.spanclass or 0, l.name))
+    return sorted(locks, key=lambda l: (-l.wait_ns_total, -l.acquisitions, l.name))
+
+
+def as_json(stats, by="lock", top=None):
+    """The issue's --json shape (locks, lines_read, lines_skipped) plus the rest of the report."""
+    locks = sort_locks(stats.locks, "lock" if by != "class" else "class")
+    out = {
+        "log": stats.path,
+        "locks": [lock.as_json() for lock in locks[:top]],
+        "lines_read": stats.lines_read,
+        "lines_skipped": stats.lines_skipped,
+        "bad_lines": stats.bad_lines,
+        "kinds": [kind.as_json() for kind in sort_locks(stats.kinds)],
+        "waited_by_p": [_who_json(w, "p") for w in stats.waited_by_p],
+        "charged_to_p": [_who_json(w, "p") for w in stats.charged_to_p],
+        "events": stats.events,
+        "vt_end": stats.vt_end,
+        "run": stats.run,
+    }
+    if stats.waited_by_g is not None:
+        out["waited_by_g"] = [_who_json(w, "g") for w in stats.waited_by_g[:top]]
+        out["charged_to_g"] = [_who_json(w, "g") for w in stats.charged_to_g[:top]]
+    return out
+
+
+def _who_json(who, key):
+    row = {key: who.who, "contended": who.contended, "wait_ns_total": who.wait_ns_total, "wait_ns_max": who.wait_ns_max}
+    if who.kinds:
+        row["kinds"] = who.kinds.split(",")
+    return row

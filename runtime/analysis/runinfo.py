@@ -1,0 +1,40 @@
+"""The run's identity from its first and last lines: run_start's config, run_end's totals.
+
+Both sit at the ends of the file, so they are read directly instead of by a scan.
+"""
+
+import os
+
+import orjson
+
+_TAIL_BYTES = 1 << 16
+
+
+def read_run_info(path):
+    """{"config", "versions", "status", "totals"} from run_start / run_end, where present."""
+    info = {}
+    with open(path, "rb") as f:
+        start = _event(f.readline())
+        size = os.fstat(f.fileno()).st_size
+        f.seek(max(0, size - _TAIL_BYTES))
+        tail = f.read().split(b"\n")
+    if start.get("event") == "run_start":
+        for key in ("config", "versions"):
+            if isinstance(start.get(key), dict):
+                info[key] = start[key]
+    for line in reversed(tail):
+        end = _event(line)
+        if end.get("event") == "run_end":
+            info["status"] = end.get("status")
+            if isinstance(end.get("totals"), dict):
+                info["totals"] = end["totals"]
+            break
+    return info
+
+
+def _event(line):
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,432 @@
+"""The workload API: the `rt` object a workload's `async def main(rt)` receives (its only door in).
+
+Go's statements and packages, as methods: `rt.go(fn, *args)`, `rt.chan(cap)`, `rt.select(...)`,
+`rt.Mutex()`, `rt.WaitGroup()`, `rt.sleep(ns)`, `rt.new(size)`, ... Calls that may block are
+coroutines (`await ch.send(v)`, `await mu.lock()`); the rest are plain calls (`rt.go`, `rt.new`,
+`mu.unlock()`, `len(ch)`). Scheduler and allocator internals stay behind this face.
+"""
+
+import decimal
+import inspect
+import re
+import sys
+import types
+
+from runtime import proc
+from runtime.chan import Chan, park, safepoint
+from runtime.proc import GOSCHED, SYSCALL, Exit, GoPanic
+from runtime.runtime2 import waitReasonSleep
+from runtime.select import selectgo
+from runtime.sema import SemaWord
+from runtime.sync import Cond, Mutex, Once, RWMutex, WaitGroup
+
+Nanosecond = 1
+Microsecond = 1_000
+Millisecond = 1_000_000
+Second = 1_000_000_000
+_PARK_SLEEP = (proc.PARK, waitReasonSleep)
+_is_coro_fn = {}
+
+
+@types.coroutine
+def _gosched():
+    yield GOSCHED
+
+
+@types.coroutine
+def _syscall(ns):
+    yield (SYSCALL, ns)
+
+
+def spawn(fn, args, depth):
+    """newproc for `fn(*args)`; `depth` frames up is the go statement (for "created by")."""
+    sched = proc.sched
+    m = sched.curm
+    isc = _is_coro_fn.get(fn)
+    if isc is None:
+        isc = _is_coro_fn[fn] = inspect.iscoroutinefunction(fn)
+    if isc:
+        coro = fn(*args)
+    else:
+        async def call():
+            r = fn(*args)
+            if hasattr(r, "__await__"):   # a plain function (a lambda) returning a coroutine
+                r = await r
+            return r
+        call.__qualname__ = getattr(fn, "__qualname__", "func")
+        coro = call()
+    f = sys._getframe(depth)
+    code = f.f_code
+    gopc = ("main." + code.co_qualname.replace(".<locals>.", "."), code.co_filename, f.f_lineno)
+    gp = m.curg
+    sched.newproc(coro, args, m, gp.goid if gp is not None else None, gopc, fn)
+
+
+class Atomic:
+    """sync/atomic.Int64 (and friends): every operation costs one atomic instruction."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v=0):
+        self.v = v
+
+    def load(self):
+        proc.sched.curm.now += proc.sched.costs.atomic
+        return self.v
+
+    def store(self, v):
+        proc.sched.curm.now += proc.sched.costs.atomic
+        self.v = v
+
+    def add(self, d):
+        proc.sched.curm.now += proc.sched.costs.atomic
+        self.v += d
+        return self.v
+
+    def swap(self, v):
+        proc.sched.curm.now += proc.sched.costs.atomic
+        old, self.v = self.v, v
+        return old
+
+    def compare_and_swap(self, old, new):
+        proc.sched.curm.now += proc.sched.costs.atomic
+        if self.v == old:
+            self.v = new
+            return True
+        return False
+
+
+class Var:
+    """A shared variable: plain (non-atomic) loads and stores the memory-model checker instruments."""
+
+    __slots__ = ("name", "v")
+
+    def __init__(self, name, v=0):
+        self.name = name
+        self.v = v
+
+    def load(self):
+        proc.sched.curm.now += proc.sched.costs.mem_access
+        return self.v
+
+    def store(self, v):
+        proc.sched.curm.now += proc.sched.costs.mem_access
+        self.v = v
+
+
+class Timer:
+    """time.Timer: fires once `ns` from now, sending the virtual time on its channel `c` (cap 1)."""
+
+    __slots__ = ("c", "seq", "fn")
+
+    def __init__(self, rt, ns, fn=None):
+        self.c = rt.chan(1)
+        self.fn = fn
+        self.seq = 0
+        self._arm(ns)
+
+    def _arm(self, ns):
+        sched = proc.sched
+        self.seq = sched.addtimer(sched.curm.now + max(ns, 0), _fire_timer, self)
+
+    def stop(self):
+        """Stop(): True if the timer was pending. Go 1.23+: no stale value stays in `c`."""
+        pending = proc.sched.deltimer(self.seq)
+        self.c.buf.clear()
+        return pending
+
+    def reset(self, ns):
+        pending = self.stop()
+        self._arm(ns)
+        return pending
+
+
+def _fire_timer(t, when, m):
+    if t.fn is not None:
+        spawn_at(t.fn, m)
+    elif len(t.c.buf) < 1:
+        c = t.c
+        sg = None
+        from runtime.chan import dequeue
+        if c.recvq:
+            sg = dequeue(c.recvq)
+        if sg is not None:
+            sg.elem = when
+            sg.success = True
+            proc.sched.goready(sg.g, m)
+        else:
+            c.buf.append(when)
+
+
+def spawn_at(fn, m):
+    """time.AfterFunc: the function runs in its own goroutine."""
+    sched = proc.sched
+    coro = fn() if inspect.iscoroutinefunction(fn) else _wrap(fn)
+    sched.newproc(coro, (), m, None, None, fn)
+
+
+async def _wrap(fn):
+    return fn()
+
+
+def _wake_sleeper(gp, when, m):
+    proc.sched.goready(gp, m)
+
+
+class Runtime:
+    """The `rt` object: Go's language statements and standard packages for a workload."""
+
+    Nanosecond, Microsecond, Millisecond, Second = Nanosecond, Microsecond, Millisecond, Second
+    Panic = GoPanic
+
+    def __init__(self, out=None):
+        self.out = out or sys.stdout
+
+    # goroutines and scheduling
+    def go(self, fn, *args):
+        """go fn(args...)"""
+        spawn(fn, args, 2)
+
+    def gosched(self):
+        """runtime.Gosched(): `await rt.gosched()`; this G goes to the global run queue."""
+        return _gosched()
+
+    def work(self, ns):
+        """Compute for `ns` of virtual CPU time (a safe point: preemption may stop the G here)."""
+        sched = proc.sched
+        m = sched.curm
+        m.now += ns
+        if m.now > sched.limit or m.curg.preempt:
+            return safepoint()
+        return _NOTHING
+
+    def syscall(self, ns):
+        """A blocking system call of `ns`: `await rt.syscall(ns)`; sysmon may hand the P off."""
+        return _syscall(ns)
+
+    def gomaxprocs(self):
+        return proc.sched.gomaxprocs
+
+    def num_goroutine(self):
+        return len(proc.sched.allgs)
+
+    def goid(self):
+        return proc.sched.curm.curg.goid
+
+    # channels and select
+    def chan(self, cap=0, zero=None, elemsize=8, pointers=False):
+        """make(chan T, cap): allocates the hchan (and its buffer) through mallocgc."""
+        from runtime.chan import hchanSize
+        sched = proc.sched
+        if cap < 0:
+            raise GoPanic("makechan: size out of range")
+        if elemsize == 0 or not pointers:
+            addr = sched.malloc(hchanSize + cap * elemsize, True)
+        else:
+            addr = sched.malloc(hchanSize, False)
+            if cap:
+                sched.malloc(cap * elemsize, False)
+        return Chan(cap, addr, zero, elemsize)
+
+    def nil_chan(self):
+        """A nil channel: blocks forever on send and receive; never ready in a select."""
+        return Chan(0, 0, nil=True)
+
+    def select(self, *cases, default=False):
+        """select { case ...: } -> (index, value, ok); index -1 means the default case ran."""
+        return selectgo(cases, not default)
+
+    # sync
+    def Mutex(self):
+        return Mutex(self._syncobj(8) + 4)
+
+    def RWMutex(self):
+        return RWMutex(self._syncobj(24))
+
+    def WaitGroup(self):
+        return WaitGroup(self._syncobj(16) + 8)
+
+    def Once(self):
+        return Once(self._syncobj(12))
+
+    def Cond(self, L):
+        return Cond(L, self._syncobj(48))
+
+    def atomic(self, v=0):
+        return Atomic(v)
+
+    def var(self, name, v=0):
+        return Var(name, v)
+
+    def _syncobj(self, size):
+        return proc.sched.malloc(size, True)
+
+    # time
+    def now(self):
+        """time.Now() as virtual ns since the start of the run."""
+        return proc.sched.curm.now
+
+    async def sleep(self, ns):
+        """time.Sleep(ns)"""
+        if ns <= 0:
+            return
+        sched = proc.sched
+        m = sched.curm
+        sched.addtimer(m.now + ns, _wake_sleeper, m.curg)
+        await park(_PARK_SLEEP)
+
+    def after(self, ns):
+        """time.After(ns): a channel that receives the virtual time once ns have passed."""
+        return Timer(self, ns).c
+
+    def timer(self, ns):
+        return Timer(self, ns)
+
+    def after_func(self, ns, fn):
+        return Timer(self, ns, fn)
+
+    # memory
+    def new(self, size, pointers=False):
+        """new(T) of `size` bytes: mallocgc on this P's mcache; returns the address."""
+        return proc.sched.malloc(size, not pointers)
+
+    def make(self, elemsize, n, pointers=False):
+        """make([]T, n): one mallocgc of n * elemsize bytes; returns the address."""
+        if n < 0:
+            raise GoPanic("runtime error: makeslice: len out of range")
+        return proc.sched.malloc(elemsize * n, not pointers)
+
+    # output and failure
+    def println(self, *args):
+        """fmt.Println: each argument is boxed into an interface (convT allocations) then printed."""
+        sched = proc.sched
+        for a in args:
+            _box(sched, a)
+        if args:
+            sched.malloc(16 * len(args), False)    # the []any holding them
+        self.out.write(" ".join(gofmt(a) for a in args) + "\n")
+
+    def printf(self, fmt, *args):
+        """fmt.Printf with Go's common verbs (%v %d %s %q %t %x %f %c %%)."""
+        sched = proc.sched
+        for a in args:
+            _box(sched, a)
+        self.out.write(sprintf(fmt, *args))
+
+    def sprintf(self, fmt, *args):
+        return sprintf(fmt, *args)
+
+    def panic(self, value):
+        raise GoPanic(value)
+
+    def exit(self, code):
+        """os.Exit(code)"""
+        self.out.flush()
+        raise Exit(code)
+
+
+class _Nothing:
+    __slots__ = ()
+
+    def __await__(self):
+        return iter(())
+
+
+_NOTHING = _Nothing()
+
+
+def _box(sched, a):
+    """convT64 / convTstring: what boxing a value into an interface allocates."""
+    if isinstance(a, bool) or a is None:
+        return
+    if isinstance(a, int):
+        if not 0 <= a < 256:            # small values use runtime.staticuint64s
+            sched.malloc(8, True)
+    elif isinstance(a, float):
+        sched.malloc(8, True)
+    elif isinstance(a, str):
+        if a:
+            sched.malloc(16, False)
+
+
+def gofmt(v):
+    """%v formatting as Go's fmt prints the common kinds."""
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return _gofloat(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + " ".join(gofmt(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{gofmt(k)}:{gofmt(x)}" for k, x in sorted(v.items())) + "]"
+    if isinstance(v, Chan):
+        return "<nil>" if v.nil else f"{v.addr:#x}"
+    return str(v)
+
+
+def _gofloat(f):
+    """strconv.FormatFloat(f, 'g', -1, 64): shortest digits, exponent when exp < -4 || exp >= 6 (shortest)."""
+    if f != f:
+        return "NaN"
+    if f in (float("inf"), float("-inf")):
+        return "+Inf" if f > 0 else "-Inf"
+    if f == 0:
+        return "0" if str(f)[0] != "-" else "-0"
+    sign, digits, exp = decimal.Decimal(repr(f)).normalize().as_tuple()
+    ds = "".join(map(str, digits))
+    x = len(ds) + exp - 1
+    s = "-" if sign else ""
+    if x < -4 or x >= 6:
+        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+        return f"{s}{mant}e{'+' if x >= 0 else '-'}{abs(x):02d}"
+    if exp >= 0:
+        return s + ds + "0" * exp
+    point = len(ds) + exp
+    if point > 0:
+        return s + ds[:point] + "." + ds[point:]
+    return s + "0." + "0" * (-point) + ds
+
+
+_VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+
+
+def sprintf(fmt, *args):
+    """fmt.Sprintf for the verbs workloads use; a missing argument prints Go's %!v(MISSING)."""
+    it = iter(args)
+
+    def one(mo):
+        flags, width, prec, verb = mo.groups()
+        if verb == "%":
+            return "%"
+        try:
+            a = next(it)
+        except StopIteration:
+            return f"%!{verb}(MISSING)"
+        if verb == "v":
+            s = gofmt(a)
+        elif verb == "d":
+            s = str(int(a))
+        elif verb == "s":
+            s = gofmt(a)
+        elif verb == "q":
+            s = '"' + str(a).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        elif verb == "t":
+            s = gofmt(bool(a))
+        elif verb in "xX":
+            s = format(a, verb) if isinstance(a, int) else str(a).encode().hex()
+        elif verb in "feg":
+            s = format(a, f".{prec if prec is not None else 6}{verb}")
+        elif verb == "c":
+            s = chr(a)
+        elif verb == "T":
+            s = type(a).__name__
+        else:
+            s = f"%!{verb}({gofmt(a)})"
+        if width:
+            w = int(width)
+            s = s.ljust(w) if "-" in flags else s.rjust(w, "0" if "0" in flags else " ")
+        return s
+
+    return _VERB.sub(one, fmt)

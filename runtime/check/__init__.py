@@ -1,0 +1,189 @@
+"""`gort check`: run a memory-ordering scenario under many schedules and reordering choices.
+
+The pytest-friendly face is `check(path, model=..., explore=...)`, which returns a CheckResult:
+
+    from runtime.check import check
+    result = check("workloads/litmus/sb.py", model="tso")
+    assert result.verdict == "ok"
+    assert {"r0": 0, "r1": 0} in result.outcome_dicts()
+"""
+
+import os
+import random
+
+from runtime.check import api, lazy, machine as machine_module
+from runtime.check.explore import Exhaustive, ReplayChooser, make_chooser
+from runtime.check.lazy import value_of
+from runtime.check.machine import MODELS, Machine, SleepBlocked
+from runtime.check.scenario import FORBIDDEN, INTERESTING, load
+from runtime.errors import UserError
+
+EXPLORERS = ("random", "pct", "exhaustive")
+INTERNAL_FILES = frozenset(os.path.abspath(m.__file__) for m in (api, lazy, machine_module)) | \
+    frozenset(m.__file__ for m in (api, lazy, machine_module))
+FAILING_STATUS = ("panic", "assertion failed", "deadlock")
+
+
+class Execution:
+    """The end of one execution: its outcome, how it ended, its races, its replay token."""
+
+    __slots__ = ("outcome", "status", "races", "token", "trace")
+
+    def __init__(self, outcome, status, races, token, trace):
+        self.outcome = outcome
+        self.status = status
+        self.races = races
+        self.token = token
+        self.trace = trace
+
+    def key(self):
+        return tuple(sorted((k, repr(v)) for k, v in self.outcome.items()))
+
+
+VARIANTS = ("plain", "atomic", "mutex")
+
+
+def run_once(scenario, model, chooser, trace=False, variant="plain"):
+    """One execution of the scenario. Raises SleepBlocked when the explorer prunes it."""
+    m = Machine(model, chooser, max_steps=scenario.max_steps, trace=trace, internal_files=INTERNAL_FILES)
+    rt = api.CheckRuntime(m, variant)
+    status = m.run(scenario.main(rt))
+    outcome = {k: value_of(rt.outcome[k]) for k in sorted(rt.outcome)}
+    if status != "ok":
+        outcome["status"] = status
+    return Execution(outcome, status, m.races, chooser.token(model), m.trace)
+
+
+class OutcomeStats:
+    __slots__ = ("outcome", "count", "expectation", "token")
+
+    def __init__(self, outcome, expectation, token):
+        self.outcome = outcome
+        self.count = 0
+        self.expectation = expectation
+        self.token = token          # the first execution that gave it
+
+
+class CheckResult:
+    """What `gort check` found: outcomes with counts and expectations, races, the verdict."""
+
+    def __init__(self, scenario, model, explore, variant="plain"):
+        self.scenario = scenario
+        self.model = model
+        self.explore = explore
+        self.variant = variant
+        self.executions = 0
+        self.pruned = 0             # executions the sleep sets proved redundant
+        self.complete = True
+        self.outcomes = {}          # key -> OutcomeStats
+        self.races = {}             # race key -> Race (first seen)
+
+    def add(self, ex):
+        self.executions += 1
+        stats = self.outcomes.get(ex.key())
+        if stats is None:
+            expectation = self.scenario.classify(self.model, ex.outcome, self.variant)
+            stats = self.outcomes[ex.key()] = OutcomeStats(ex.outcome, expectation, ex.token)
+        stats.count += 1
+        for race in ex.races:
+            self.races.setdefault(race.key(), race)
+
+    def failures(self):
+        """Outcomes that fail the check: forbidden ones, panics, failed assertions, deadlocks."""
+        return [s for s in self.sorted_outcomes()
+                if s.expectation == FORBIDDEN or str(s.outcome.get("status", "")).startswith(FAILING_STATUS)]
+
+    @property
+    def verdict(self):
+        return "failed" if self.failures() else "ok"
+
+    def sorted_outcomes(self):
+        return [self.outcomes[k] for k in sorted(self.outcomes)]
+
+    def outcome_dicts(self):
+        return [s.outcome for s in self.sorted_outcomes()]
+
+    def observation(self):
+        """herd's summary of the declared condition (interesting or forbidden outcomes):
+        (Never|Sometimes|Always, executions satisfying it, executions not)."""
+        if self.scenario.expectations(self.model, self.variant) is None:
+            return None
+        pos = sum(s.count for s in self.outcomes.values() if s.expectation in (INTERESTING, FORBIDDEN))
+        neg = self.executions - pos
+        word = "Never" if pos == 0 else "Always" if neg == 0 else "Sometimes"
+        return word, pos, neg
+
+    def to_json(self):
+        return {
+            "scenario": self.scenario.name,
+            "model": self.model,
+            "explore": self.explore,
+            "variant": self.variant,
+            "executions": self.executions,
+            "complete": self.complete,
+            "outcomes": [{"outcome": s.outcome, "count": s.count, "expectation": s.expectation,
+                          **({"replay": s.token} if s in self.failures() else {})}
+                         for s in self.sorted_outcomes()],
+            "races": [r.to_dict() for r in self.races.values()],
+            "verdict": self.verdict,
+        }
+
+
+def check(path, model="go", explore="exhaustive", runs=1000, seed=0, depth=3,
+          max_executions=1_000_000, variant="plain"):
+    """Explore a scenario; returns a CheckResult. `runs` counts executions for random and pct;
+    exhaustive explores every distinct outcome (up to `max_executions`)."""
+    if model not in MODELS:
+        raise UserError(f"unknown model {model!r} (models: {', '.join(MODELS)})")
+    if explore not in EXPLORERS:
+        raise UserError(f"unknown exploration {explore!r} (choose: {', '.join(EXPLORERS)})")
+    if variant not in VARIANTS:
+        raise UserError(f"unknown variant {variant!r} (choose: {', '.join(VARIANTS)})")
+    scenario = load(path) if not hasattr(path, "main") else path
+    result = CheckResult(scenario, model, explore, variant)
+    if explore == "exhaustive":
+        _exhaustive(scenario, model, result, max_executions, variant)
+    else:
+        rng = random.Random(seed)
+        k = 50
+        for _ in range(runs):
+            chooser = make_chooser(explore, rng, depth, k)
+            result.add(run_once(scenario, model, chooser, variant=variant))
+            k = max(k, getattr(chooser, "step", 0))
+    return result
+
+
+def _exhaustive(scenario, model, result, max_executions, variant):
+    chooser = Exhaustive()
+    while True:
+        chooser.begin()
+        try:
+            result.add(run_once(scenario, model, chooser, variant=variant))
+        except SleepBlocked:
+            result.pruned += 1
+        if not chooser.backtrack():
+            return
+        if result.executions >= max_executions:
+            result.complete = False
+            return
+
+
+def parse_token(token):
+    model, _, rest = token.partition(":")
+    if model not in MODELS:
+        raise UserError(f"bad replay token {token!r}: it starts with the model (sc:, tso: or go:)")
+    try:
+        choices = [int(x) for x in rest.split(".")] if rest else []
+    except ValueError:
+        raise UserError(f"bad replay token {token!r}") from None
+    return model, choices
+
+
+def replay(path, token, variant="plain"):
+    """Re-run the execution a token names; returns (scenario, model, Execution with its trace)."""
+    scenario = load(path)
+    model, choices = parse_token(token)
+    try:
+        return scenario, model, run_once(scenario, model, ReplayChooser(choices), trace=True, variant=variant)
+    except ValueError as err:
+        raise UserError(str(err)) from None

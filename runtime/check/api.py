@@ -1,0 +1,121 @@
+"""The `rt` a scenario's `async def main(rt)` receives under `gort check`: the workload API's
+memory-model subset (shared variables, atomics, Mutex, RWMutex, WaitGroup, Once, channels, go).
+
+Every operation on shared state is awaited: each is one step the explorer can interleave.
+"""
+
+import inspect
+import sys
+
+from runtime.check import machine as _machine_module
+from runtime.check.machine import (GOSCHED, AtomicVar, Chan, Mutex, Var, WaitGroup, frame_name,
+                                   request)
+
+
+MACHINE_FILE = _machine_module.__file__
+
+
+class Once:
+    """sync.Once, built as Go builds it: an atomic done flag and a Mutex (so Once's edge —
+    f's completion ⇒ every Do's return — follows from theirs)."""
+
+    def __init__(self, name="once"):
+        self.done = AtomicVar(f"{name}.done", 0)
+        self.m = Mutex(f"{name}.m")
+
+    async def do(self, f, *args):
+        """Call f once; every Do returns after f has returned. (A panic in f ends the scenario,
+        so there is no deferred unlock to model.)"""
+        if await self.done.load() == 0:
+            await self.m.lock()
+            if await self.done.load() == 0:
+                result = f(*args)
+                if inspect.isawaitable(result):
+                    await result
+                await self.done.store(1)
+            await self.m.unlock()
+
+
+class CheckRuntime:
+    """The scenario's view of the machine. `outcome` holds the registers the scenario reports."""
+
+    def __init__(self, machine, variant="plain"):
+        self._machine = machine
+        self.variant = variant
+        self.outcome = {}
+        self._par_lock = Mutex("variant.mu") if variant == "mutex" else None
+
+    def var(self, name, init=0):
+        """A plain (non-atomic) shared variable: accesses may race and may be reordered.
+        (The scenario's `atomic` variant makes it a sync/atomic variable instead.)"""
+        if self.variant == "atomic":
+            return AtomicVar(name, init)
+        return Var(name, init)
+
+    def atomic(self, name, init=0):
+        """A sync/atomic variable: sequentially consistent, synchronizing."""
+        return AtomicVar(name, init)
+
+    def Mutex(self, name="mu"):
+        return Mutex(name)
+
+    RWMutex = Mutex
+
+    def WaitGroup(self, name="wg"):
+        return WaitGroup(name)
+
+    def Once(self, name="once"):
+        return Once(name)
+
+    def chan(self, cap=0, name="ch", zero=0):
+        return Chan(name, cap, zero)
+
+    def nilchan(self, name="nil"):
+        """A nil channel: every send and receive blocks forever."""
+        return Chan(name, nil=True)
+
+    def go(self, fn, *args):
+        """The go statement: start fn(*args) as a new goroutine."""
+        coro = fn(*args)
+        if not inspect.iscoroutine(coro):
+            raise TypeError(f"go {getattr(fn, '__name__', fn)}: the function must be `async def`")
+        m = self._machine
+        m.spawn(coro, m.current, _caller_frames(m.internal_files), fn.__name__)
+
+    async def par(self, *fns):
+        """Run each fn as a goroutine and wait for all (a WaitGroup: each Done ⇒ Wait returns)."""
+        wg = WaitGroup("par")
+        await wg.add(len(fns))
+        for fn in fns:
+            if self._par_lock is not None:      # the `mutex` variant: each body in one critical section
+                fn = _locked(fn, self._par_lock)
+            self.go(_then_done, fn, wg)
+        await wg.wait()
+
+    def gosched(self):
+        return request((GOSCHED,))
+
+
+def _locked(fn, mu):
+    async def body():
+        await mu.lock()
+        await fn()
+        await mu.unlock()
+    body.__name__ = body.__qualname__ = fn.__name__
+    return body
+
+
+async def _then_done(fn, wg):
+    await fn()
+    await wg.done()
+
+
+def _caller_frames(internal_files):
+    """The scenario frames of the `go` statement, innermost first (up to the machine's own)."""
+    frames = []
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename != MACHINE_FILE:
+        if f.f_code.co_filename not in internal_files:
+            frames.append((frame_name(f.f_code), f.f_code.co_filename, f.f_lineno))
+        f = f.f_back
+    return frames

@@ -1,0 +1,212 @@
+"""Explorers: who chooses, at each step of an execution, what happens next.
+
+A Chooser answers two questions the machine asks: `schedule(options, machine)` (which goroutine
+steps, or which store buffer drains) and `value(n, machine)` (which of n visible writes a load
+reads). Every answer with more than one possibility is recorded, so an execution replays exactly
+from its token.
+
+- RandomChooser: uniform choices from a seeded random.Random.
+- PCTChooser: probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random thread
+  priorities, the highest-priority enabled thread runs, and d-1 random change points lower it.
+- Exhaustive: depth-first enumeration of every choice sequence with sleep sets (Godefroid), so
+  executions that differ only in the order of independent steps are explored once.
+"""
+
+from runtime.check.machine import SleepBlocked
+
+
+def option_key(option):
+    kind, t = option
+    return (kind, t.tid)
+
+
+def independent(fp1, fp2):
+    """Two steps commute unless they touch one object and are not both plain reads."""
+    for obj1, kind1 in fp1:
+        for obj2, kind2 in fp2:
+            if obj1 is obj2 and not (kind1 == "r" and kind2 == "r"):
+                return False
+    return True
+
+
+class Recorder:
+    """Records the choices that had alternatives: the replay token."""
+
+    sees_all = False
+
+    def __init__(self):
+        self.choices = []
+
+    def token(self, model):
+        return f"{model}:" + ".".join(map(str, self.choices))
+
+
+class RandomChooser(Recorder):
+    def __init__(self, rng):
+        super().__init__()
+        self.rng = rng
+
+    def schedule(self, options, machine):
+        i = self.rng.randrange(len(options))
+        self.choices.append(i)
+        return i
+
+    def value(self, n, machine):
+        i = self.rng.randrange(n)
+        self.choices.append(i)
+        return i
+
+
+class PCTChooser(Recorder):
+    """PCT with depth d over an execution of about k steps."""
+
+    sees_all = True
+
+    def __init__(self, rng, depth, k):
+        super().__init__()
+        self.rng = rng
+        self.priority = {}
+        self.change_points = set(rng.sample(range(1, max(k, depth) + 1), depth - 1)) if depth > 1 else set()
+        self.low = 0
+        self.step = 0
+
+    def _priority(self, key):
+        """A goroutine's (or store buffer's) priority, drawn at random the first time it is seen."""
+        if key not in self.priority:
+            self.priority[key] = 1 + self.rng.random()
+        return self.priority[key]
+
+    def schedule(self, options, machine):
+        self.step += 1
+        keys = [option_key(o) for o in options]
+        best = max(range(len(keys)), key=lambda i: self._priority(keys[i]))
+        if self.step in self.change_points:
+            self.low -= 1
+            self.priority[keys[best]] = self.low
+        if len(options) > 1:
+            self.choices.append(best)
+        return best
+
+    def value(self, n, machine):
+        i = self.rng.randrange(n)
+        self.choices.append(i)
+        return i
+
+
+class ReplayChooser(Recorder):
+    """Makes the recorded choices again."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.replay = list(choices)
+        self.position = 0
+
+    def _next(self, n):
+        if self.position >= len(self.replay):
+            raise ValueError("the replay token is shorter than the execution: wrong scenario or model?")
+        i = self.replay[self.position]
+        self.position += 1
+        if not 0 <= i < n:
+            raise ValueError("the replay token does not fit this scenario: wrong scenario or model?")
+        self.choices.append(i)
+        return i
+
+    def schedule(self, options, machine):
+        return self._next(len(options))
+
+    def value(self, n, machine):
+        return self._next(n)
+
+
+class _Node:
+    """One choice point on the current path of the depth-first search."""
+
+    __slots__ = ("keys", "footprints", "sleep", "done", "choice", "n")
+
+    def __init__(self, keys=None, footprints=None, sleep=frozenset(), n=0):
+        self.keys = keys              # scheduling node: option keys; value node: None
+        self.footprints = footprints
+        self.sleep = sleep
+        self.done = []
+        self.choice = None
+        self.n = n                    # value node: how many writes to choose from
+
+
+class Exhaustive(Recorder):
+    """Stateless depth-first search over choice sequences, with sleep sets.
+
+    Each execution replays the current path's choices, then extends it with first choices; after
+    it, `backtrack` moves to the next unexplored choice at the deepest node that has one.
+    """
+
+    sees_all = True
+
+    def __init__(self):
+        super().__init__()
+        self.path = []
+        self.depth = 0
+        self.sleep = set()
+
+    def begin(self):
+        self.depth = 0
+        self.sleep = set()
+        self.choices = []
+
+    def schedule(self, options, machine):
+        keys = [option_key(o) for o in options]
+        if self.depth < len(self.path):
+            node = self.path[self.depth]
+        else:
+            node = _Node(keys, [machine.footprint(o) for o in options], frozenset(self.sleep))
+            awake = [k for k in keys if k not in node.sleep]
+            if not awake:
+                raise SleepBlocked()
+            node.choice = awake[0]
+            self.path.append(node)
+        self.depth += 1
+        index = node.keys.index(node.choice)
+        chosen_fp = node.footprints[index]
+        asleep = node.sleep.union(node.done)
+        self.sleep = {k for k in asleep if k in node.keys
+                      and independent(node.footprints[node.keys.index(k)], chosen_fp)}
+        if len(keys) > 1:
+            self.choices.append(index)
+        return index
+
+    def value(self, n, machine):
+        if self.depth < len(self.path):
+            node = self.path[self.depth]
+        else:
+            node = _Node(n=n)
+            node.choice = 0
+            self.path.append(node)
+        self.depth += 1
+        self.choices.append(node.choice)
+        return node.choice
+
+    def backtrack(self):
+        """Move to the next unexplored execution; False when there is none."""
+        del self.path[self.depth:]      # nodes past where the last execution stopped
+        while self.path:
+            node = self.path[-1]
+            if node.keys is None:
+                if node.choice + 1 < node.n:
+                    node.choice += 1
+                    return True
+            else:
+                node.done.append(node.choice)
+                rest = [k for k in node.keys if k not in node.done and k not in node.sleep]
+                if rest:
+                    node.choice = rest[0]
+                    return True
+            self.path.pop()
+        return False
+
+
+def make_chooser(explore, rng, depth=3, k=50):
+    if explore == "random":
+        return RandomChooser(rng)
+    if explore == "pct":
+        return PCTChooser(rng, depth, k)
+    raise ValueError(explore)
+

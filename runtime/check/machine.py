@@ -1,0 +1,645 @@
+"""The checker's machine: a scenario's goroutines stepped one memory or sync operation at a time.
+
+`gort check` runs a scenario thousands of times, so it does not go through the scheduler and trio:
+each execution is a fresh Machine whose goroutines are coroutines that yield one request per
+operation (the same shape as the runtime's Gs). At every step a Chooser (the explorer) picks which
+goroutine performs its pending operation, or, under `tso`, which store buffer drains an entry; under
+`go` it also picks which visible write a plain load reads. Happens-before is tracked with vector
+clocks exactly as the Go memory model defines its edges, and every plain access is race-checked.
+"""
+
+import types
+from collections import deque
+
+from runtime.check.lazy import Lazy, value_of
+from runtime.race import Access, Race, Shadow, happened_before, vc_join
+
+# requests a goroutine yields
+(START, RESUME, LOAD, STORE, ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
+ WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED) = range(19)
+SYNC_OPS = frozenset((ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
+                      WG_ADD, WG_WAIT, SEND, RECV, CLOSE))
+OP_NAMES = ("start", "resume", "load", "store", "atomic load", "atomic store", "atomic add",
+            "atomic swap", "atomic cas", "lock", "unlock", "rlock", "runlock", "wg add", "wg wait",
+            "send", "recv", "close", "gosched")
+
+RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
+MODELS = ("sc", "tso", "go")
+INIT_TID = 0               # clock slot of the initial writes, which happen before everything
+
+
+@types.coroutine
+def request(req):
+    """Yield one request to the machine; resume with its result."""
+    return (yield req)
+
+
+class ScenarioPanic(Exception):
+    """A Go panic inside a scenario goroutine (send on closed channel, negative WaitGroup...)."""
+
+
+class SleepBlocked(Exception):
+    """The exhaustive explorer found this execution redundant (all choices asleep)."""
+
+
+class Write:
+    """One write of a plain variable: its value and the writer's clock at that moment."""
+
+    __slots__ = ("value", "tid", "epoch", "clock", "goid")
+
+    def __init__(self, value, tid, epoch, clock, goid):
+        self.value = value
+        self.tid = tid
+        self.epoch = epoch
+        self.clock = clock
+        self.goid = goid
+
+
+class Var:
+    """A plain shared variable. Owned by the machine; accessed by one goroutine step at a time."""
+
+    __slots__ = ("name", "hist", "nwrites", "shadow")
+
+    def __init__(self, name, init):
+        self.name = name
+        self.hist = [Write(init, INIT_TID, 1, (1,), 0)]    # in coherence (memory) order
+        self.nwrites = 0
+        self.shadow = Shadow()
+
+    def load(self):
+        return request((LOAD, self))
+
+    def store(self, value):
+        return request((STORE, self, value))
+
+
+class AtomicVar:
+    """A sync/atomic variable: sequentially consistent; each op synchronizes through `clock`."""
+
+    __slots__ = ("name", "value", "clock", "nwrites")
+
+    def __init__(self, name, init):
+        self.name = name
+        self.value = init
+        self.clock = []
+        self.nwrites = 0
+
+    def load(self):
+        return request((ALOAD, self))
+
+    def store(self, value):
+        return request((ASTORE, self, value))
+
+    def add(self, delta):
+        return request((AADD, self, delta))
+
+    def swap(self, value):
+        return request((ASWAP, self, value))
+
+    def compare_and_swap(self, old, new):
+        return request((ACAS, self, old, new))
+
+
+class Mutex:
+    """sync.Mutex / sync.RWMutex: Unlock ⇒ the next Lock; RUnlock ⇒ the next Lock; Unlock ⇒ RLock."""
+
+    __slots__ = ("name", "owner", "readers", "clock", "rclock")
+
+    def __init__(self, name="mu"):
+        self.name = name
+        self.owner = None
+        self.readers = 0
+        self.clock = []       # released by Unlock
+        self.rclock = []      # released by RUnlock
+
+    def lock(self):
+        return request((LOCK, self))
+
+    def unlock(self):
+        return request((UNLOCK, self))
+
+    def rlock(self):
+        return request((RLOCK, self))
+
+    def runlock(self):
+        return request((RUNLOCK, self))
+
+
+class WaitGroup:
+    """sync.WaitGroup: Done ⇒ the return of the Wait it unblocks."""
+
+    __slots__ = ("name", "count", "clock")
+
+    def __init__(self, name="wg"):
+        self.name = name
+        self.count = 0
+        self.clock = []
+
+    def add(self, delta):
+        return request((WG_ADD, self, delta))
+
+    def done(self):
+        return request((WG_ADD, self, -1))
+
+    def wait(self):
+        return request((WG_WAIT, self))
+
+
+class Chan:
+    """A channel. Send ⇒ its receive completes; unbuffered receive ⇒ its send completes; the k-th
+    receive ⇒ the (k+C)-th send completes; close ⇒ a receive that returns because of it."""
+
+    __slots__ = ("name", "cap", "buf", "closed", "close_clock", "slots", "sends", "recvs", "nil", "zero")
+
+    def __init__(self, name="ch", cap=0, zero=0, nil=False):
+        self.name = name
+        self.cap = cap
+        self.buf = deque()
+        self.closed = False
+        self.close_clock = []
+        self.slots = [[] for _ in range(max(cap, 1))]    # per-slot clocks (TSan's racenotify)
+        self.sends = 0
+        self.recvs = 0
+        self.nil = nil
+        self.zero = zero
+
+    def send(self, value):
+        return request((SEND, self, value))
+
+    def recv(self):
+        """The received value (the zero value once closed and drained)."""
+        return _first(request((RECV, self)))
+
+    def recv2(self):
+        """(value, ok) as Go's `v, ok := <-ch`."""
+        return request((RECV, self))
+
+    def close(self):
+        return request((CLOSE, self))
+
+    def __len__(self):
+        return len(self.buf)
+
+
+@types.coroutine
+def _first(req):
+    return (yield from req)[0]
+
+
+class Thread:
+    """A goroutine of the scenario. Owned by the machine."""
+
+    __slots__ = ("tid", "goid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
+                 "last_load", "since", "created", "name")
+
+    def __init__(self, tid, goid, coro, vc, created, name):
+        self.tid = tid
+        self.goid = goid
+        self.coro = coro
+        self.pending = (START,)
+        self.result = None
+        self.vc = vc
+        self.done = False
+        self.buffer = deque()      # TSO store buffer: (var, Write), oldest first
+        self.lazies = []           # unresolved loads (`go` model)
+        self.last_load = None      # (var, var.nwrites) of the last load, for spin detection
+        self.since = 0             # step at which the pending request was made
+        self.created = created     # frames of the `go` statement
+        self.name = name
+
+
+class Machine:
+    """One execution of a scenario under one memory model, driven by a Chooser."""
+
+    def __init__(self, model, chooser, max_steps=2000, trace=False, internal_files=()):
+        if model not in MODELS:
+            raise ValueError(f"unknown memory model {model!r} (models: {', '.join(MODELS)})")
+        self.model = model
+        self.chooser = chooser
+        self.max_steps = max_steps
+        self.threads = []
+        self.steps = 0
+        self.races = []
+        self.trace = [] if trace else None
+        self.status = "ok"
+        self.current = None
+        self.internal_files = internal_files
+
+    # --- goroutines ----------------------------------------------------------------------------
+
+    def spawn(self, coro, parent, created, name):
+        """The go statement: the new goroutine starts with its creator's clock (go ⇒ start)."""
+        tid = len(self.threads) + 1
+        vc = list(parent.vc) if parent is not None else [1]
+        if len(vc) <= tid:
+            vc.extend([0] * (tid + 1 - len(vc)))
+        vc[tid] = 1
+        t = Thread(tid, tid, coro, vc, created, name)
+        self.threads.append(t)
+        if parent is not None:
+            parent.vc[parent.tid] += 1
+        return t
+
+    def run(self, main_coro):
+        """Run to the end of main (or a panic, deadlock, step limit); returns the status."""
+        main = self.spawn(main_coro, None, [], "main")
+        chooser = self.chooser
+        try:
+            while not main.done and self.status == "ok":
+                options = self.options()
+                if not options:
+                    self.status = self._stuck_status()
+                    break
+                if len(options) > 1 or chooser.sees_all:
+                    self.step(options[chooser.schedule(options, self)])
+                else:
+                    self.step(options[0])
+                self.steps += 1
+                if self.steps > self.max_steps:
+                    self.status = "step limit"
+            self._settle()
+        finally:
+            self._close_unfinished()
+        return self.status
+
+    def options(self):
+        opts = [(RUN, t) for t in self.threads if not t.done and self.enabled(t)]
+        if self.model == "tso":
+            opts += [(FLUSH, t) for t in self.threads if t.buffer]
+        return opts
+
+    def _stuck_status(self):
+        waiting = [t for t in self.threads if not t.done]
+        if any(self._spinning(t) for t in waiting):
+            return "hangs"        # goroutines that spin forever on a value that never changes
+        return "deadlock"         # fatal error: all goroutines are asleep - deadlock!
+
+    def _settle(self):
+        """At the end, every pending load takes a value: the outcome must be concrete."""
+        for t in self.threads:
+            while t.lazies:
+                t.lazies[0].force()
+
+    def _close_unfinished(self):
+        """main returned (the program exits) or the execution stopped: drop the other goroutines."""
+        for t in self.threads:
+            if not t.done:
+                try:
+                    t.coro.close()
+                except RuntimeError:      # a scenario `finally` that awaits: nothing to run it
+                    pass
+
+    def step(self, option):
+        kind, t = option
+        if kind == FLUSH:
+            self.flush_one(t)
+            return
+        self.current = t
+        try:
+            result = self.perform(t, t.pending)
+        except ScenarioPanic as panic:
+            self.advance(t, None, panic)
+            return
+        self.advance(t, result)
+
+    def advance(self, t, result, exc=None):
+        try:
+            t.pending = t.coro.send(result) if exc is None else t.coro.throw(exc)
+            t.since = self.steps
+        except StopIteration:
+            self.finish(t)
+        except ScenarioPanic as panic:
+            self.status = f"panic: {panic}"
+            self.finish(t)
+        except AssertionError as err:
+            self.status = f"assertion failed: {err}" if str(err) else "assertion failed"
+            self.finish(t)
+        except SleepBlocked:
+            raise
+        except Exception as err:   # a bug in the scenario is a Go panic of that goroutine
+            self.status = f"panic: {type(err).__name__}: {err}"
+            self.finish(t)
+
+    def finish(self, t):
+        """A goroutine returns: its loads take values and its store buffer drains (no hb edge)."""
+        t.done = True
+        t.pending = None
+        while t.lazies:
+            t.lazies[0].force()
+        while t.buffer:
+            self.flush_one(t)
+
+    # --- enabledness and footprints ----------------------------------------------------------
+
+    def enabled(self, t):
+        req = t.pending
+        op = req[0]
+        if op == LOAD or op == ALOAD:
+            return not self._spinning(t)
+        if op <= STORE or op == GOSCHED:
+            return True
+        obj = req[1]
+        if op == LOCK:
+            return obj.owner is None and obj.readers == 0
+        if op == RLOCK:
+            return obj.owner is None
+        if op == WG_WAIT:
+            return obj.count == 0
+        if op == SEND:
+            if obj.nil:
+                return False
+            return obj.closed or (len(obj.buf) < obj.cap if obj.cap else self._waiting(obj, RECV) is not None)
+        if op == RECV:
+            if obj.nil:
+                return False
+            return bool(obj.buf) or obj.closed or (not obj.cap and self._waiting(obj, SEND) is not None)
+        return True
+
+    def _spinning(self, t):
+        """A goroutine about to repeat its last load, at the same place in its code, of a variable
+        nobody has written since, is spinning in a loop: it can only see something new after a
+        write, so it waits for one (the repeated read would be a stuttering step)."""
+        req = t.pending
+        if req is None or (req[0] != LOAD and req[0] != ALOAD) or t.last_load is None:
+            return False
+        var, nwrites, where = t.last_load
+        return var is req[1] and var.nwrites == nwrites and where == _location(t)
+
+    def _waiting(self, ch, op):
+        """The goroutine that has waited longest to `op` on ch (unbuffered rendezvous), or None."""
+        best = None
+        for u in self.threads:
+            req = u.pending
+            if req is not None and req[0] == op and req[1] is ch and u is not self.current:
+                if best is None or u.since < best.since:
+                    best = u
+        return best
+
+    def footprint(self, option):
+        """What a step touches: [(object, 'r'|'w'|'s')]. Steps with disjoint or read-only
+        footprints commute; the exhaustive explorer's sleep sets rely on it."""
+        kind, t = option
+        if kind == FLUSH:
+            return [(t.buffer[0][0], "w")]
+        fp = [(lz.var, "r") for lz in t.lazies]
+        fp += [(var, "w") for var, _ in t.buffer]
+        req = t.pending
+        op = req[0]
+        if op == LOAD:
+            fp.append((req[1], "r"))
+        elif op == STORE:
+            if self.model != "tso":
+                fp.append((req[1], "w"))
+        elif op in SYNC_OPS:
+            fp.append((req[1], "s"))
+        return fp
+
+    # --- operations ----------------------------------------------------------------------------
+
+    def tick(self, t):
+        t.vc[t.tid] += 1
+        return t.vc[t.tid]
+
+    def sync_prelude(self, t):
+        """Atomics and synchronization resolve pending loads and drain the store buffer (x86's
+        locked instructions drain it; Go's atomics and locks are built on them)."""
+        while t.lazies:
+            t.lazies[0].force()
+        while t.buffer:
+            self.flush_one(t)
+        t.last_load = None
+
+    def perform(self, t, req):
+        op = req[0]
+        if op == LOAD:
+            return self.load(t, req[1])
+        if op == STORE:
+            return self.store(t, req[1], value_of(req[2]))
+        if op == START or op == GOSCHED:
+            return None
+        if op == RESUME:
+            return t.result
+        self.sync_prelude(t)
+        obj = req[1]
+        if op <= ACAS:
+            return self.atomic(t, op, obj, req)
+        if op <= RUNLOCK:
+            return self.mutex(t, op, obj)
+        if op <= WG_WAIT:
+            return self.waitgroup(t, op, obj, req)
+        return self.channel(t, op, obj, req)
+
+    def load(self, t, var):
+        epoch = self.tick(t)
+        self.race_check(t, var, Access(t.tid, t.goid, epoch, self.frames(t), False))
+        t.last_load = (var, var.nwrites, _location(t))
+        if self.model == "go":
+            lazy = Lazy(self, t, var, tuple(t.vc), epoch)
+            t.lazies.append(lazy)
+            self.record(t, "load", var.name, None)
+            return lazy
+        w = None
+        if self.model == "tso":
+            for bvar, bw in reversed(t.buffer):
+                if bvar is var:
+                    w = bw
+                    break
+        if w is None:
+            w = var.hist[-1]
+        self.record(t, "load", var.name, w.value)
+        return w.value
+
+    def resolve(self, lazy):
+        """Give a pending load its value: one of the writes Go's memory model lets it observe."""
+        t, var = lazy.thread, lazy.var
+        visible = visible_writes(var.hist, t.tid, lazy.epoch, lazy.clock)
+        w = visible[self.chooser.value(len(visible), self)] if len(visible) > 1 else visible[0]
+        lazy.value, lazy.rf, lazy.resolved = w.value, w, True
+        t.lazies.remove(lazy)
+        self.record(t, "resolve", var.name, w.value)
+
+    def store(self, t, var, value):
+        epoch = self.tick(t)
+        self.race_check(t, var, Access(t.tid, t.goid, epoch, self.frames(t), True))
+        w = Write(value, t.tid, epoch, tuple(t.vc), t.goid)
+        t.last_load = None
+        if self.model == "tso":
+            t.buffer.append((var, w))
+        else:
+            var.hist.append(w)
+            var.nwrites += 1
+        self.record(t, "store", var.name, value)
+
+    def flush_one(self, t):
+        var, w = t.buffer.popleft()
+        var.hist.append(w)
+        var.nwrites += 1
+        self.record(t, "flush", var.name, w.value)
+
+    def atomic(self, t, op, var, req):
+        vc_join(t.vc, var.clock)                 # acquire: the atomic writes it observes
+        self.tick(t)
+        old = var.value
+        if op == ALOAD:
+            t.last_load = (var, var.nwrites, _location(t))
+            result = old
+        else:
+            if op == ASTORE:
+                var.value, result = req[2], None
+            elif op == AADD:
+                var.value = result = old + req[2]
+            elif op == ASWAP:
+                var.value, result = req[2], old
+            else:
+                result = old == req[2]
+                if result:
+                    var.value = req[3]
+            if op != ACAS or result:
+                var.nwrites += 1
+                vc_join(var.clock, t.vc)         # release
+        self.record(t, OP_NAMES[op], var.name, var.value)
+        return result
+
+    def mutex(self, t, op, mu):
+        if op == LOCK:
+            mu.owner = t
+            vc_join(t.vc, mu.clock)
+            vc_join(t.vc, mu.rclock)
+        elif op == RLOCK:
+            mu.readers += 1
+            vc_join(t.vc, mu.clock)
+        elif op == UNLOCK:
+            if mu.owner is None:
+                raise ScenarioPanic("fatal error: sync: unlock of unlocked mutex")
+            mu.owner = None
+            mu.clock = list(t.vc)
+        else:
+            if mu.readers == 0:
+                raise ScenarioPanic("fatal error: sync: RUnlock of unlocked RWMutex")
+            mu.readers -= 1
+            vc_join(mu.rclock, t.vc)
+        self.tick(t)
+        self.record(t, OP_NAMES[op], mu.name, None)
+
+    def waitgroup(self, t, op, wg, req):
+        if op == WG_ADD:
+            wg.count += req[2]
+            if wg.count < 0:
+                raise ScenarioPanic("sync: negative WaitGroup counter")
+            vc_join(wg.clock, t.vc)              # Done ⇒ Wait returns
+        else:
+            vc_join(t.vc, wg.clock)
+        self.tick(t)
+        self.record(t, OP_NAMES[op], wg.name, wg.count)
+
+    def channel(self, t, op, ch, req):
+        if op == CLOSE:
+            if ch.closed:
+                raise ScenarioPanic("close of closed channel")
+            ch.closed = True
+            ch.close_clock = list(t.vc)
+            self.tick(t)
+            self.record(t, "close", ch.name, None)
+            return None
+        if op == SEND:
+            return self._send(t, ch, value_of(req[2]))
+        return self._recv(t, ch)
+
+    def _send(self, t, ch, value):
+        if ch.closed:
+            raise ScenarioPanic("send on closed channel")
+        if ch.cap:
+            slot = ch.slots[ch.sends % ch.cap]
+            vc_join(t.vc, slot)                  # the (k)-th receive ⇒ the (k+C)-th send
+            vc_join(slot, t.vc)                  # this send ⇒ its receive
+            ch.buf.append(value)
+            ch.sends += 1
+        else:
+            receiver = self._waiting(ch, RECV)
+            self._rendezvous(t, receiver)
+            receiver.pending, receiver.result = (RESUME,), (value, True)
+        self.tick(t)
+        self.record(t, "send", ch.name, value)
+        return None
+
+    def _recv(self, t, ch):
+        if ch.buf:
+            slot = ch.slots[ch.recvs % ch.cap]
+            vc_join(t.vc, slot)
+            vc_join(slot, t.vc)
+            ch.recvs += 1
+            result = (ch.buf.popleft(), True)
+        elif not ch.cap and not ch.closed:
+            sender = self._waiting(ch, SEND)
+            self._rendezvous(t, sender)
+            result = (value_of(sender.pending[2]), True)
+            sender.pending, sender.result = (RESUME,), None
+        else:
+            vc_join(t.vc, ch.close_clock)         # close ⇒ a receive that returns because of it
+            result = (ch.zero, False)
+        self.tick(t)
+        self.record(t, "recv", ch.name, result[0])
+        return result
+
+    def _rendezvous(self, t, u):
+        """An unbuffered pair: each side completes after the other began."""
+        self.sync_prelude(u)
+        vc_join(t.vc, u.vc)
+        vc_join(u.vc, t.vc)
+        u.vc[u.tid] += 1
+
+    # --- races and traces ----------------------------------------------------------------------
+
+    def race_check(self, t, var, access):
+        for prev in var.shadow.check(access, t.vc):
+            created = {u.goid: (u.created, u.done) for u in self.threads}
+            self.races.append(Race(var.name, access, prev, created))
+
+    def frames(self, t):
+        """The scenario frames a goroutine stands in, innermost first: [(func, file, line)]."""
+        frames = []
+        c = t.coro
+        while c is not None:
+            f = getattr(c, "cr_frame", None)
+            if f is None:
+                break
+            if f.f_code.co_filename not in self.internal_files:
+                frames.append((f.f_code, f.f_lineno))
+            c = c.cr_await
+        return [(frame_name(code), code.co_filename, line) for code, line in reversed(frames)]
+
+    def record(self, t, what, name, value):
+        if self.trace is not None:
+            self.trace.append((self.steps, t.goid, what, name, value))
+
+
+def _location(t):
+    """Where a goroutine stands: its innermost coroutine frame's code and instruction."""
+    c = t.coro
+    f = None
+    while c is not None:
+        frame = getattr(c, "cr_frame", None)
+        if frame is None:
+            break
+        f = frame
+        c = c.cr_await
+    return None if f is None else (f.f_code, f.f_lasti)
+
+
+def frame_name(code):
+    """A Python function named as Go names its functions: main.main.func1 -> main.main.p0."""
+    return "main." + code.co_qualname.replace(".<locals>", "")
+
+
+def visible_writes(hist, tid, epoch, clock):
+    """The writes a read may observe under Go's memory model: those that do not happen after the
+    read, and are not overwritten by another write between them and the read in happens-before."""
+    candidates = [w for w in hist if not (tid < len(w.clock) and epoch <= w.clock[tid])]
+    before = [w for w in candidates if happened_before(w.tid, w.epoch, clock)]
+    overwritten = set()
+    for w in candidates:
+        for w2 in before:
+            if w2 is not w and happened_before(w.tid, w.epoch, w2.clock):
+                overwritten.add(id(w))
+                break
+    return [w for w in candidates if id(w) not in overwritten]

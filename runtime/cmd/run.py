@@ -1,0 +1,258 @@
+"""`gort run WORKLOAD.py`: run a workload on the emulated runtime, log it, summarize its contention.
+
+Output: the workload's own output on stdout; on stderr, Go's panic/deadlock reports and `exit
+status N` when the program fails, then the summary (virtual time, goroutines, context switches,
+steals, preemptions, mallocs, heap in use, most contended locks) and the log's path.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from runtime.errors import UserError
+
+DEFAULT_PROCS = 4     # fixed, not the host's CPU count: the same command reproduces on any machine
+
+
+def add_arguments(parser):
+    parser.add_argument("workload", help="a Python file with `async def main(rt)`")
+    parser.add_argument("--procs", type=int, default=DEFAULT_PROCS, help="GOMAXPROCS (default 4)")
+    parser.add_argument("--seed", type=int, default=1, help="the emulator's random seed (default 1)")
+    parser.add_argument("--log", metavar="PATH", help="JSON-lines log (default logs/<workload>-<seed>.jsonl)")
+    parser.add_argument("--log-level", choices=("info", "debug", "off"), default="info")
+    parser.add_argument("--schedtrace", type=float, metavar="MS", default=0,
+                        help="print Go's SCHED lines every MS of virtual time")
+    parser.add_argument("--cost-model", metavar="FILE", help="TOML or JSON file of cost overrides (ns)")
+    parser.add_argument("--mcentral", choices=("locked", "spanset"), default="locked",
+                        help="mcentral implementation: one lock per span class, or Go's lock-free spanSets")
+    parser.add_argument("--snapshot-every", type=int, metavar="NS", default=1_000_000,
+                        help="virtual ns between heap_snapshot events (default 1 ms)")
+    parser.add_argument("--no-summary", action="store_true", help="print no summary")
+
+
+def load_workload(path):
+    """The workload's `main`, or a UserError naming what is wrong with the file."""
+    try:
+        source = Path(path).read_text()
+    except OSError as err:
+        raise UserError(f"cannot read workload {path}: {err.strerror}") from None
+    try:
+        code = compile(source, path, "exec")
+    except SyntaxError as err:
+        raise UserError(f"{path}:{err.lineno}: syntax error: {err.msg}") from None
+    namespace = {"__name__": "__gort_main__", "__file__": path}
+    try:
+        exec(code, namespace)
+    except Exception as err:   # the workload's top level failed before main
+        raise UserError(f"{path}: loading failed: {type(err).__name__}: {err}") from None
+    main = namespace.get("main")
+    if main is None:
+        raise UserError(f"{path}: no `main` function (a workload defines `async def main(rt)`)")
+    import inspect
+    if not inspect.iscoroutinefunction(main):
+        raise UserError(f"{path}: `main` must be `async def main(rt)`")
+    return main
+
+
+def run(args):
+    if args.procs < 1:
+        raise UserError("--procs must be at least 1")
+    main = load_workload(args.workload)
+    log_path = args.log
+    if log_path is None and args.log_level != "off":
+        os.makedirs("logs", exist_ok=True)
+        log_path = os.path.join("logs", f"{Path(args.workload).stem}-{args.seed}.jsonl")
+    result = execute(main, args.workload, procs=args.procs, seed=args.seed, log_path=log_path,
+                     log_level=args.log_level, cost_model=args.cost_model,
+                     spanset=args.mcentral == "spanset", schedtrace_ms=args.schedtrace,
+                     snapshot_ns=args.snapshot_every)
+    sys.stdout.flush()
+    if result.report:
+        sys.stderr.write(result.report)
+    if result.status != 0:
+        print(f"exit status {result.status}", file=sys.stderr)
+    if not args.no_summary:
+        print(result.summary(), file=sys.stderr)
+    return result.status
+
+
+class Result:
+    """What a run produced: exit status, failure report, and the counters for the summary."""
+
+    def __init__(self, sched, status, report, log_path, interrupted, memstats, workload):
+        self.sched = sched
+        self.status = status
+        self.report = report
+        self.log_path = log_path
+        self.interrupted = interrupted
+        self.memstats = memstats
+        self.workload = workload
+
+    def totals(self):
+        s = self.sched
+        ms = self.memstats or {}
+        return {"goroutines": s.ngoroutines, "switches": s.switches, "steals": s.steals,
+                "preemptions": s.preemptions, "handoffs": s.handoffs,
+                "mallocs": ms.get("Mallocs", s.mallocs), "frees": ms.get("Frees", 0),
+                "heap_inuse": ms.get("HeapInuse", 0), "heap_alloc": ms.get("HeapAlloc", s.alloc_bytes),
+                "heap_sys": ms.get("HeapSys", 0), "vt_end": s.vt_end}
+
+    def summary(self):
+        from runtime.mprof import most_contended
+        s = self.sched
+        t = self.totals()
+        lines = [f"gort run {self.workload}: " + ("interrupted" if self.interrupted else f"exit status {self.status}"),
+                 f"  virtual time       {t['vt_end'] / 1e6:,.3f} ms   (--procs {s.gomaxprocs}, Ms {len(s.allm)})",
+                 f"  goroutines         {t['goroutines']:,} created, {len(s.allgs):,} left",
+                 f"  context switches   {t['switches']:,}   (M hand-overs {s.msteps:,})",
+                 f"  steals             {t['steals']:,}   ({s.stolen:,} Gs)",
+                 f"  preemptions        {t['preemptions']:,}",
+                 f"  syscall handoffs   {t['handoffs']:,}",
+                 f"  mallocs            {t['mallocs']:,}",
+                 f"  heap in use        {t['heap_inuse'] / 1024:,.1f} KiB   (HeapAlloc {t['heap_alloc'] / 1024:,.1f} KiB)"]
+        rows = most_contended(s.locks)
+        if rows:
+            lines.append("  most contended locks (wait in virtual time):")
+            lines.append(f"    {'lock':<32} {'kind':<9} {'acquired':>10} {'contended':>10} {'wait us':>10} {'max waiters':>11}")
+            for name, kind, acq, cont, wait, hold, maxw in rows:
+                lines.append(f"    {name:<32} {kind:<9} {acq:>10,} {cont:>10,} {wait / 1000:>10,.1f} {maxw:>11}")
+        else:
+            lines.append("  most contended locks: none contended")
+        if self.log_path:
+            lines.append(f"  log: {self.log_path}")
+        return "\n".join(lines)
+
+
+def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", cost_model=None,
+            spanset=False, schedtrace_ms=0, snapshot_ns=1_000_000, out=None, progress=None):
+    """Run `main` on a fresh emulated runtime; returns a Result (never raises for workload faults)."""
+    import trio
+
+    from runtime.api import Runtime
+    from runtime.costs import DEFAULT_COSTS, CostModel
+    from runtime.log import RunInterrupted, RunLog, deliver_signals_as_interrupt
+    from runtime.mheap import MHeap
+    from runtime.mprof import LockObserver
+    from runtime.panic import deadlock_report, panic_report
+    from runtime.proc import Sched
+
+    costs = CostModel.load(cost_model) if cost_model else DEFAULT_COSTS
+    log = RunLog(log_path, log_level) if log_path else None
+    heap = MHeap(costs, spanset=spanset)
+    observer = LockObserver(log)
+    sched = Sched(procs, seed, costs, heap=heap, observer=observer, log=log)
+    sched.schedtrace_ns = int(schedtrace_ms * 1_000_000)
+    sched.snapshot_ns = snapshot_ns
+    if log is not None and log.info_enabled:
+        _attach_log(sched, heap, log, seed)
+        log.event("run_start", 0, config={"workload": workload, "procs": procs, "seed": seed,
+                                          "mcentral": "spanset" if spanset else "locked",
+                                          "log_level": log_level, "sample_rate": 512 * 1024},
+                  cost_model=costs.as_dict(), versions=_versions())
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if progress:
+        _attach_progress(sched)
+    rt = Runtime(out)
+    restore = deliver_signals_as_interrupt()
+    interrupted = False
+    status = None
+    try:
+        status = trio.run(sched.run, main, rt, restrict_keyboard_interrupt_to_checkpoints=False)
+    except (RunInterrupted, BaseExceptionGroup) as err:
+        if isinstance(err, BaseExceptionGroup) and not err.subgroup(RunInterrupted):
+            raise
+        interrupted = True
+        status = 130
+    finally:
+        restore()
+        if progress:
+            sys.stderr.write("\r\033[K")
+    report = ""
+    if sched.failure is not None:
+        kind, gp, err = sched.failure
+        report = deadlock_report(sched.allgs) if kind == "deadlock" else panic_report(gp, err)
+    if sched.vt_end == 0:
+        sched.vt_end = max(m.now for m in sched.allm)
+    memstats = _final_memstats(sched, heap)
+    result = Result(sched, status if status is not None else 2, report, log_path, interrupted,
+                    memstats, workload)
+    if log is not None:
+        log.event("run_end", sched.vt_end, status=result.status, totals=result.totals())
+        log.close()
+    _close_goroutines(sched)
+    return result
+
+
+def _final_memstats(sched, heap):
+    """ReadMemStats after the run, on a thread of its own at the final virtual time (so flushing the
+    mcaches neither waits on nor is logged as contention)."""
+    from runtime.runtime2 import M
+    for lock in heap.runtime_locks():
+        lock.observer = None
+    try:
+        return heap.read_memstats(M(len(sched.allm), sched.vt_end))
+    except Exception:   # an interrupted run may have left an mcache mid-refill
+        return heap.stats.memstats()
+
+
+def _attach_log(sched, heap, log, seed):
+    """Route the allocator's span/heap events, heap snapshots and malloc samples to the log."""
+    import random
+
+    from runtime.log import MemProfileSampler
+
+    def on_event(name, m, **fields):
+        p, g = m.p, m.curg
+        log.event(name, m.now, m=m.id, p=None if p is None else p.id, g=None if g is None else g.goid,
+                  **fields)
+    heap.on_event = on_event
+
+    def on_tick(m):
+        ms = heap.stats.memstats()
+        log.event("heap_snapshot", m.now, **{k: ms[k] for k in ("HeapAlloc", "HeapInuse", "HeapSys",
+                                                                 "HeapIdle", "HeapObjects", "Mallocs", "Frees")})
+    sched.on_tick = on_tick
+    rng = random.Random(seed ^ 0x5EED)
+    sched.samplers = [MemProfileSampler(rng) for _ in sched.allp]
+
+    def on_sample(m, size, addr):
+        span = heap.spanOf(addr)
+        log.event("malloc_sample", m.now, m=m.id, p=m.p.id, g=m.curg.goid if m.curg else None,
+                  size=size, elemsize=span.elemsize if span else size,
+                  spanclass=span.spanclass if span else None, addr=addr)
+    sched.on_sample = on_sample
+
+
+def _attach_progress(sched):
+    state = {"last": time.monotonic()}
+    previous = sched.on_tick
+
+    def on_tick(m):
+        if previous is not None:
+            previous(m)
+        now = time.monotonic()
+        if now - state["last"] > 0.25:
+            state["last"] = now
+            sys.stderr.write(f"\r\033[K  virtual {m.now / 1e6:,.1f} ms  goroutines {len(sched.allgs):,}"
+                             f"  switches {sched.switches:,}  mallocs {sched.mallocs:,}")
+            sys.stderr.flush()
+    sched.on_tick = on_tick
+
+
+def _versions():
+    import platform
+    return {"gort": "0.1.0", "go": "go1.27.3", "python": platform.python_version()}
+
+
+def _close_goroutines(sched):
+    """Close the coroutines of Gs still alive when the process ended, quietly (no finalizers later)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for gp in list(sched.allgs.values()):
+            try:
+                gp.coro.close()
+            except BaseException:
+                pass

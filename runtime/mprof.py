@@ -1,0 +1,82 @@
+"""Contention recording (Go's mprof.go, for locks): the run log's lock events, and the ranking of
+the most contended runtime locks for the summary.
+
+The observer hears every acquisition of the allocator's locks and every contended acquisition of
+the others (RuntimeLock decides); it writes `lock_acquire` with the previous owner and the current
+G's workload stack, and `lock_release` with the hold time. Counting is done by the locks themselves.
+"""
+
+import re
+
+from runtime.traceback import frames_from_coro, frames_from_stack, stack_strings
+
+_SPANCLASS = re.compile(r"mcentral\[(\d+)\]")
+
+
+class LockObserver:
+    """Writes lock events to the run log. Owned by the run; called on the one running M."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def lock_acquired(self, lock, m, wait, waiters):
+        log = self.log
+        if log is None:
+            return
+        p = m.p
+        g = m.curg
+        prev = lock.prev_owner or (None, None, None)
+        fields = {"m": m.id, "p": None if p is None else p.id, "g": None if g is None else g.goid,
+                  "kind": lock.kind, "lock": lock.name, "wait_ns": wait, "waiters": waiters,
+                  "prev_m": prev[0], "prev_p": prev[1], "prev_g": prev[2]}
+        if lock.kind == "mcentral":
+            mo = _SPANCLASS.search(lock.name)
+            fields["spanclass"] = int(mo.group(1)) if mo else None
+        fields["stack"] = current_stack(g)
+        log.event("lock_acquire", m.now, **fields)
+
+    def lock_released(self, lock, m, hold):
+        log = self.log
+        if log is None:
+            return
+        p = m.p
+        g = m.curg
+        log.event("lock_release", m.now, m=m.id, p=None if p is None else p.id,
+                  g=None if g is None else g.goid, kind=lock.kind, lock=lock.name, hold_ns=hold)
+
+
+def current_stack(g):
+    """The workload frames of G `g` now: the live Python stack if it is running workload code,
+    else its suspended coroutine chain."""
+    frames = frames_from_stack(1)
+    if not frames and g is not None:
+        frames = frames_from_coro(g.coro)
+    return stack_strings(frames)
+
+
+def most_contended(locks, n=5):
+    """Locks ranked by total wait, merged by name; (name, kind, acquisitions, contended, wait_ns,
+    hold_ns, max_waiters)."""
+    merged = {}
+    for lock in locks:
+        if lock.acquisitions == 0:
+            continue
+        row = merged.setdefault(lock.name, [lock.kind, 0, 0, 0, 0, 0])
+        row[1] += lock.acquisitions
+        row[2] += lock.contended
+        row[3] += lock.wait_ns
+        row[4] += lock.hold_ns
+        row[5] = max(row[5], lock.max_waiters)
+    ranked = sorted(merged.items(), key=lambda kv: (-kv[1][3], -kv[1][2], kv[0]))
+    return [(name, *row) for name, row in ranked[:n] if row[2] > 0]
+
+
+def contention_by_kind(locks):
+    """kind -> (acquisitions, contended, wait_ns)."""
+    out = {}
+    for lock in locks:
+        row = out.setdefault(lock.kind, [0, 0, 0])
+        row[0] += lock.acquisitions
+        row[1] += lock.contended
+        row[2] += lock.wait_ns
+    return out

@@ -1,0 +1,52 @@
+"""How the emulated process dies, in Go's words (Go's panic.go and checkdead in proc.go).
+
+An uncaught panic prints `panic: <value>` (Go's own text for runtime errors), a blank line and
+`goroutine N [running]:` with the workload's frames; Go's fatal errors print `fatal error: <msg>`;
+a deadlock prints `fatal error: all goroutines are asleep - deadlock!` and every goroutine's
+traceback. All of them exit with status 2.
+"""
+
+from runtime.proc import GoPanic
+from runtime.runtime2 import _Gsyscall, _Gwaiting, G_STATUS_NAMES
+from runtime.traceback import format_goroutine, frames_from_coro, frames_from_tb
+
+# Python errors raised by workload code, as the Go runtime error each one stands for.
+_RUNTIME_ERRORS = {
+    ZeroDivisionError: "runtime error: integer divide by zero",
+    IndexError: "runtime error: index out of range",
+    KeyError: "assignment to entry in nil map",
+}
+
+
+def panic_message(err):
+    """(`panic:` or `fatal error:` line) for an exception that escaped a goroutine."""
+    if isinstance(err, GoPanic):
+        value = err.value
+        text = str(value) if not isinstance(value, GoPanic) else str(value.value)
+        if isinstance(value, BaseException) and not isinstance(value, GoPanic):
+            text = str(value)
+        return ("fatal error: " if err.fatal else "panic: ") + text
+    if isinstance(err, RecursionError):
+        return "runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow"
+    for cls, text in _RUNTIME_ERRORS.items():
+        if isinstance(err, cls):
+            return f"panic: {text} [{type(err).__name__}: {err}]"
+    return f"panic: {type(err).__name__}: {err}"
+
+
+def panic_report(gp, err):
+    """The text Go prints for an uncaught panic in gp."""
+    frames = frames_from_tb(err.__traceback__)
+    return f"{panic_message(err)}\n\n{format_goroutine(gp, 'running', frames)}\n"
+
+
+def deadlock_report(allgs):
+    """fatal error: all goroutines are asleep - deadlock! and each goroutine's traceback."""
+    parts = ["fatal error: all goroutines are asleep - deadlock!"]
+    for goid in sorted(allgs):
+        gp = allgs[goid]
+        state = gp.waitreason if gp.status == _Gwaiting else G_STATUS_NAMES.get(gp.status, "?")
+        if gp.status == _Gsyscall:
+            state = "syscall"
+        parts.append(format_goroutine(gp, state, frames_from_coro(gp.coro)))
+    return "\n\n".join(parts) + "\n"

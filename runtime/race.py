@@ -1,0 +1,131 @@
+"""Happens-before with vector clocks, and data-race reports in the shape of Go's race detector.
+
+As ThreadSanitizer does for `go build -race`: every goroutine has a vector clock, every sync
+object holds one (release joins the goroutine's clock into it, acquire joins it back), and every
+plain access is checked against the last accesses of the variable by each other goroutine. Two
+accesses race when at least one is a write and neither happens before the other.
+"""
+
+REPORT_RULE = "=" * 18
+
+
+def vc_join(into, other):
+    """into := into ⊔ other (element-wise max), growing `into` as needed."""
+    if len(other) > len(into):
+        into.extend([0] * (len(other) - len(into)))
+    for i, x in enumerate(other):
+        if x > into[i]:
+            into[i] = x
+
+
+def happened_before(tid, epoch, clock):
+    """Whether event `epoch` of goroutine slot `tid` happens before a point whose clock is `clock`."""
+    return tid < len(clock) and epoch <= clock[tid]
+
+
+class Access:
+    """One recorded access: who (goroutine slot and goid), when (epoch), where (frames)."""
+
+    __slots__ = ("tid", "goid", "epoch", "frames", "is_write", "is_atomic")
+
+    def __init__(self, tid, goid, epoch, frames, is_write, is_atomic=False):
+        self.tid = tid
+        self.goid = goid
+        self.epoch = epoch
+        self.frames = frames          # [(func, file, line)], innermost first
+        self.is_write = is_write
+        self.is_atomic = is_atomic
+
+    def kind(self, previous=False):
+        word = ("Atomic write" if self.is_atomic else "Write") if self.is_write else \
+               ("Atomic read" if self.is_atomic else "Read")
+        return word.lower() if previous else word
+
+
+class Shadow:
+    """The shadow state of one variable: each goroutine's last read and last write.
+
+    Owned by the variable; touched only by the one goroutine running at a time.
+    """
+
+    __slots__ = ("last_read", "last_write")
+
+    def __init__(self):
+        self.last_read = {}
+        self.last_write = {}
+
+    def check(self, access, clock):
+        """Record `access` (made by a goroutine whose clock is `clock`); return the earlier
+        accesses it races with."""
+        races = []
+        for prev in self.last_write.values():
+            if prev.tid != access.tid and not happened_before(prev.tid, prev.epoch, clock) \
+                    and not (prev.is_atomic and access.is_atomic):
+                races.append(prev)
+        if access.is_write:
+            for prev in self.last_read.values():
+                if prev.tid != access.tid and not happened_before(prev.tid, prev.epoch, clock) \
+                        and not (prev.is_atomic and access.is_atomic):
+                    races.append(prev)
+            self.last_write[access.tid] = access
+        else:
+            self.last_read[access.tid] = access
+        return races
+
+
+class Race:
+    """A reported race: the current access, the earlier one, and where both goroutines began."""
+
+    __slots__ = ("var", "current", "previous", "created")
+
+    def __init__(self, var, current, previous, created):
+        self.var = var
+        self.current = current
+        self.previous = previous
+        self.created = created        # goid -> (frames where it was created, finished?)
+
+    def key(self):
+        """Races are reported once per pair of code locations and kinds."""
+        a = (self.current.kind(), self.current.frames[:1])
+        b = (self.previous.kind(), self.previous.frames[:1])
+        return (self.var, tuple(sorted((repr(a), repr(b)))))
+
+    def to_dict(self):
+        return {"var": self.var,
+                "access": {"kind": self.current.kind(), "goroutine": self.current.goid,
+                           "frames": [list(f) for f in self.current.frames]},
+                "previous": {"kind": self.previous.kind(), "goroutine": self.previous.goid,
+                             "frames": [list(f) for f in self.previous.frames]}}
+
+
+def _who(goid):
+    return "main goroutine" if goid == 1 else f"goroutine {goid}"
+
+
+def _stack(frames):
+    lines = []
+    for func, file, line in frames:
+        lines.append(f"  {func}()")
+        lines.append(f"      {file}:{line}")
+    return lines
+
+
+def format_race(race):
+    """A race as Go's race detector prints it (variables named instead of addressed)."""
+    cur, prev = race.current, race.previous
+    lines = [REPORT_RULE, "WARNING: DATA RACE", f"{cur.kind()} at {race.var} by {_who(cur.goid)}:"]
+    lines += _stack(cur.frames)
+    lines += ["", f"Previous {prev.kind(previous=True)} at {race.var} by {_who(prev.goid)}:"]
+    lines += _stack(prev.frames)
+    for goid in (cur.goid, prev.goid):
+        if goid != 1 and goid in race.created:
+            frames, finished = race.created[goid]
+            lines += ["", f"Goroutine {goid} ({'finished' if finished else 'running'}) created at:"]
+            lines += _stack(frames)
+    lines.append(REPORT_RULE)
+    return "\n".join(lines)
+
+
+def format_races(races):
+    text = "\n".join(format_race(r) for r in races)
+    return text + ("\n" if races else "") + f"Found {len(races)} data race(s)"

@@ -1,0 +1,282 @@
+"""`gort check`: the litmus library's outcome sets against independent reference models.
+
+Each litmus test is restated here in a tiny notation and run through three small reference
+interpreters written for this test alone: sequential consistency (every interleaving), x86-TSO
+(per-thread FIFO store buffers, flushed at any moment) and Go's rule for racy reads (each read may
+see any write that does not happen after it and is not overwritten in happens-before). Exhaustive
+exploration must find exactly their outcome sets.
+"""
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runtime.check import check, replay
+
+LITMUS = Path(__file__).resolve().parents[1] / "workloads" / "litmus"
+
+# name -> (threads, registers read at the end after joining); ops: ("w", var, value) / ("r", var, reg)
+TESTS = {
+    "sb": ([[("w", "x", 1), ("r", "y", "r0")], [("w", "y", 1), ("r", "x", "r1")]], []),
+    "mp": ([[("w", "x", 1), ("w", "y", 1)], [("r", "y", "r0"), ("r", "x", "r1")]], []),
+    "lb": ([[("r", "x", "r0"), ("w", "y", 1)], [("r", "y", "r1"), ("w", "x", 1)]], []),
+    "iriw": ([[("w", "x", 1)], [("w", "y", 1)], [("r", "x", "r0"), ("r", "y", "r1")],
+              [("r", "y", "r2"), ("r", "x", "r3")]], []),
+    "wrc": ([[("w", "x", 1)], [("r", "x", "r0"), ("w", "y", 1)], [("r", "y", "r1"), ("r", "x", "r2")]], []),
+    "2+2w": ([[("w", "x", 1), ("w", "y", 2)], [("w", "y", 1), ("w", "x", 2)]], ["x", "y"]),
+    "corr": ([[("w", "x", 1)], [("r", "x", "r0"), ("r", "x", "r1")]], []),
+    "r": ([[("w", "x", 1), ("w", "y", 1)], [("w", "y", 2), ("r", "x", "r0")]], ["y"]),
+    "s": ([[("w", "x", 2), ("w", "y", 1)], [("r", "y", "r0"), ("w", "x", 1)]], ["x"]),
+    "isa2": ([[("w", "x", 1), ("w", "y", 1)], [("r", "y", "r0"), ("w", "z", 1)],
+              [("r", "z", "r1"), ("r", "x", "r2")]], []),
+}
+
+
+def freeze(outcome):
+    return tuple(sorted(outcome.items()))
+
+
+def sc_outcomes(threads, finals):
+    """Every interleaving, each read seeing the latest write."""
+    results = set()
+    labels = [i for i, ops in enumerate(threads) for _ in ops]
+    for order in set(itertools.permutations(labels)):
+        mem, regs, pcs = {}, {}, [0] * len(threads)
+        for i in order:
+            kind, var, arg = threads[i][pcs[i]]
+            pcs[i] += 1
+            if kind == "w":
+                mem[var] = arg
+            else:
+                regs[arg] = mem.get(var, 0)
+        regs.update({v: mem.get(v, 0) for v in finals})
+        results.add(freeze(regs))
+    return results
+
+
+def tso_outcomes(threads, finals):
+    """x86-TSO as an operational model: store buffers drained one entry at a time, at any moment."""
+    results = set()
+
+    def explore(pcs, bufs, mem, regs):
+        moved = False
+        for i, ops in enumerate(threads):
+            if pcs[i] < len(ops):
+                moved = True
+                kind, var, arg = ops[pcs[i]]
+                npcs = pcs[:i] + (pcs[i] + 1,) + pcs[i + 1:]
+                if kind == "w":
+                    explore(npcs, bufs[:i] + (bufs[i] + ((var, arg),),) + bufs[i + 1:], mem, regs)
+                else:
+                    own = [v for w, v in bufs[i] if w == var]
+                    value = own[-1] if own else dict(mem).get(var, 0)
+                    explore(npcs, bufs, mem, regs + ((arg, value),))
+            if bufs[i]:
+                moved = True
+                (var, value), rest = bufs[i][0], bufs[i][1:]
+                explore(pcs, bufs[:i] + (rest,) + bufs[i + 1:], tuple({**dict(mem), var: value}.items()), regs)
+        if not moved:
+            final = dict(regs)
+            final.update({v: dict(mem).get(v, 0) for v in finals})
+            results.add(freeze(final))
+
+    explore((0,) * len(threads), ((),) * len(threads), (), ())
+    return results
+
+
+def go_outcomes(threads, finals):
+    """Go's rule for racy reads, no synchronization: each read independently sees its goroutine's
+    latest earlier write to the variable (or the initial 0 if none) or any other goroutine's write;
+    a final read after the join sees any goroutine's last write (or 0 if nobody wrote)."""
+    choices = []
+    for i, ops in enumerate(threads):
+        for pc, (kind, var, reg) in enumerate(ops):
+            if kind == "r":
+                own = [v for k, w, v in ops[:pc] if k == "w" and w == var]
+                others = {v for j, o in enumerate(threads) if j != i for k, w, v in o if k == "w" and w == var}
+                choices.append((reg, {own[-1] if own else 0} | others))
+    for var in finals:
+        lasts = {[v for k, w, v in ops if k == "w" and w == var][-1]
+                 for ops in threads if any(k == "w" and w == var for k, w, _ in ops)}
+        choices.append((var, lasts or {0}))
+    return {freeze(dict(zip([c[0] for c in choices], values)))
+            for values in itertools.product(*[sorted(c[1]) for c in choices])}
+
+
+REFERENCE = {"sc": sc_outcomes, "tso": tso_outcomes, "go": go_outcomes}
+
+
+def explored(name, model, variant="plain"):
+    result = check(LITMUS / f"{name}.py", model=model, variant=variant)
+    assert result.complete
+    return result, {freeze(o) for o in result.outcome_dicts()}
+
+
+@pytest.mark.parametrize("model", ["sc", "tso", "go"])
+@pytest.mark.parametrize("name", sorted(TESTS))
+def test_litmus_outcome_sets_match_the_reference_models(name, model):
+    result, outcomes = explored(name, model)
+    assert outcomes == REFERENCE[model](*TESTS[name])
+    assert result.verdict == "ok"       # the file's own expectations agree
+
+
+def test_weak_outcomes_by_model_are_the_literatures():
+    """sc: none; tso: only SB's and R's; go: every one of the plain tests."""
+    for name in TESTS:
+        sc = sc_outcomes(*TESTS[name])
+        weak = {m: explored(name, m)[1] - sc for m in ("sc", "tso", "go")}
+        assert not weak["sc"]
+        assert bool(weak["tso"]) == (name in ("sb", "r")), name
+        assert weak["go"], name
+
+
+@pytest.mark.parametrize("variant", ["atomic", "mutex"])
+@pytest.mark.parametrize("name", sorted(TESTS))
+def test_atomic_and_mutex_variants_have_no_weak_outcome_and_no_race(name, variant):
+    sc = sc_outcomes(*TESTS[name])
+    for model in ("sc", "tso", "go"):
+        result, outcomes = explored(name, model, variant)
+        assert outcomes <= sc, (name, model, variant)
+        assert not result.races
+        assert result.verdict == "ok"
+
+
+def test_plain_litmus_tests_report_their_races_once_each():
+    result, _ = explored("sb", "go")
+    assert sorted(r.var for r in result.races.values()) == ["x", "y"]
+
+
+def test_go_memory_model_examples():
+    busy = {freeze(o) for o in check(LITMUS / "busywait.py", model="go").outcome_dicts()}
+    assert busy == {freeze({"printed": ""}), freeze({"printed": "hello, world"}), freeze({"status": "hangs"})}
+    assert check(LITMUS / "busywait.py", model="sc").outcome_dicts() == [{"printed": "hello, world"}]
+    assert check(LITMUS / "busywait.py", model="go", variant="atomic").outcome_dicts() == [{"printed": "hello, world"}]
+    broken = check(LITMUS / "doublecheck.py", model="go").outcome_dicts()
+    assert {"p0": "", "p1": "hello, world"} in broken
+    for model in ("sc", "tso", "go"):
+        assert check(LITMUS / "doublecheck_once.py", model=model).outcome_dicts() == \
+            [{"p0": "hello, world", "p1": "hello, world"}]
+
+
+def write_scenario(tmp_path, body, name="s.py"):
+    path = tmp_path / name
+    path.write_text(body)
+    return path
+
+
+CHANNEL_HANDOFF = """
+async def main(rt):
+    a = rt.var("a", "")
+    c = rt.chan({cap})
+
+    async def f():
+        await a.store("hello, world")
+        await c.recv()
+
+    rt.go(f)
+    await c.send(0)
+    rt.outcome["printed"] = await a.load()
+"""
+
+
+def test_unbuffered_receive_happens_before_the_send_completes(tmp_path):
+    """The Go memory model's example: correct with make(chan int), racy with make(chan int, 1)."""
+    unbuffered = check(write_scenario(tmp_path, CHANNEL_HANDOFF.format(cap=0)), model="go")
+    assert unbuffered.outcome_dicts() == [{"printed": "hello, world"}] and not unbuffered.races
+    buffered = check(write_scenario(tmp_path, CHANNEL_HANDOFF.format(cap=1), "b.py"), model="go")
+    assert {"printed": ""} in buffered.outcome_dicts() and buffered.races
+
+
+def test_kth_receive_happens_before_the_k_plus_cth_send_completes(tmp_path):
+    """A buffered channel as a counting semaphore of capacity 1: the critical sections never race."""
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    x = rt.var("x")
+    sem = rt.chan(1)
+
+    async def worker():
+        await sem.send(0)
+        await x.store(await x.load() + 1)
+        await sem.recv()
+
+    await rt.par(worker, worker)
+    rt.outcome["x"] = await x.load()
+""")
+    result = check(path, model="go")
+    assert result.outcome_dicts() == [{"x": 2}] and not result.races
+
+
+def test_forbidden_outcome_fails_and_replays(tmp_path):
+    path = write_scenario(tmp_path, (LITMUS / "sb.py").read_text().replace(
+        '"go": {"interesting": WEAK}', '"go": {"forbidden": WEAK}'))
+    result = check(path, model="go")
+    assert result.verdict == "failed"
+    (failure,) = result.failures()
+    assert failure.outcome == {"r0": 0, "r1": 0}
+    _, model, ex = replay(path, failure.token)
+    assert model == "go" and ex.outcome == {"r0": 0, "r1": 0}
+    assert any(what == "resolve" for _, _, what, _, _ in ex.trace)
+
+
+def test_failed_assertion_and_deadlock_fail_the_check(tmp_path):
+    asserting = write_scenario(tmp_path, """
+async def main(rt):
+    x = rt.var("x")
+
+    async def w():
+        await x.store(1)
+
+    rt.go(w)
+    assert await x.load() == 0, "saw the write"
+""")
+    result = check(asserting, model="sc")
+    assert result.verdict == "failed"
+    assert {"status": "assertion failed: saw the write"} in result.outcome_dicts()
+    deadlock = write_scenario(tmp_path, """
+async def main(rt):
+    await rt.chan().recv()
+""", "d.py")
+    assert check(deadlock, model="go").outcome_dicts() == [{"status": "deadlock"}]
+
+
+@pytest.mark.parametrize("explore", ["random", "pct"])
+def test_sampling_explorers_find_the_tso_store_buffering_outcome(explore):
+    result = check(LITMUS / "sb.py", model="tso", explore=explore, runs=400, seed=1)
+    assert result.executions == 400
+    assert {"r0": 0, "r1": 0} in result.outcome_dicts()
+    again = check(LITMUS / "sb.py", model="tso", explore=explore, runs=400, seed=1)
+    assert [(s.outcome, s.count) for s in again.sorted_outcomes()] == \
+        [(s.outcome, s.count) for s in result.sorted_outcomes()]
+
+
+def gort(*args):
+    return subprocess.run([sys.executable, "-m", "runtime.cli", *args], capture_output=True, text=True)
+
+
+def test_cli_json_shape_and_exit_status():
+    out = gort("check", str(LITMUS / "mp.py"), "--model", "go", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert {"scenario", "model", "explore", "executions", "outcomes", "races", "verdict"} <= set(data)
+    assert data["verdict"] == "ok" and data["scenario"] == "MP" and data["executions"] > 0
+    assert {"outcome": {"r0": 1, "r1": 0}, "count": data["outcomes"][2]["count"],
+            "expectation": "ACCEPTABLE_INTERESTING"} in data["outcomes"]
+    text = gort("check", str(LITMUS / "mp.py"), "--model", "tso")
+    assert "Observation MP Never" in text.stdout and "Verdict: ok" in text.stdout
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no scenario file"),
+    ("def main(:\n", "syntax error"),
+    ("x = 1\n", "async def main(rt)"),
+])
+def test_cli_bad_scenarios(tmp_path, content, message):
+    path = tmp_path / "bad.py"
+    if content is not None:
+        path.write_text(content)
+    out = gort("check", str(path))
+    assert out.returncode == 1 and message in out.stderr and "Traceback" not in out.stderr

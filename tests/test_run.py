@@ -1,0 +1,194 @@
+"""`gort run`: the workloads, user mistakes, Go-style failures, determinism, the log, the summary."""
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runtime.cmd.run import execute, load_workload
+from runtime.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+GORT = [sys.executable, "-m", "runtime.cli"]
+WORKLOADS = sorted(p.stem for p in (ROOT / "workloads").glob("*.py"))
+
+
+def gort(*args, env=None, timeout=120):
+    return subprocess.run([*GORT, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ, **(env or {})))
+
+
+def run_file(path, procs, seed=1, log_path=None, **kw):
+    out = io.StringIO()
+    r = execute(load_workload(str(path)), str(path), procs=procs, seed=seed, log_path=log_path,
+                out=out, progress=False, **kw)
+    r.out = out.getvalue()
+    return r
+
+
+def test_the_expected_workloads_exist():
+    for name in ("alloc_churn", "large_allocs", "producer_consumer", "worker_pool", "syscall_heavy",
+                 "fanout_fanin", "pointer_to_local", "boxing"):
+        assert name in WORKLOADS
+    for path in (ROOT / "workloads").glob("**/*.py"):
+        assert path.read_text().startswith("# "), f"{path} lacks its header comment"
+
+
+@pytest.mark.parametrize("procs", [1, 4, 8])
+@pytest.mark.parametrize("name", WORKLOADS)
+def test_every_workload_runs(name, procs):
+    r = run_file(ROOT / "workloads" / f"{name}.py", procs)
+    assert (r.status, r.report) == (0, "")
+    assert r.out
+
+
+def test_alloc_churn_contends_mcentral_more_with_8_procs_than_with_1():
+    def mcentral_wait(procs):
+        r = run_file(ROOT / "workloads" / "alloc_churn.py", procs)
+        locks = [lk for lk in r.sched.locks if lk.kind == "mcentral"]
+        return sum(lk.wait_ns for lk in locks), sum(lk.contended for lk in locks)
+    wait1, cont1 = mcentral_wait(1)
+    wait8, cont8 = mcentral_wait(8)
+    assert (wait1, cont1) == (0, 0)            # one P: nobody to wait for
+    assert cont8 > 10 and wait8 > 10_000
+
+
+def test_large_allocs_contend_the_mheap_lock():
+    r = run_file(ROOT / "workloads" / "large_allocs.py", 8)
+    heap_lock = next(lk for lk in r.sched.locks if lk.kind == "mheap")
+    assert heap_lock.contended > 0
+
+
+def test_same_seed_gives_byte_identical_log_and_output_across_processes(tmp_path):
+    outs = []
+    for i, hashseed in enumerate(("0", "12345")):
+        log = tmp_path / f"run{i}.jsonl"
+        r = gort("run", "workloads/fanout_fanin.py", "--procs", "4", "--seed", "7", "--log", str(log),
+                 "--log-level", "debug", env={"PYTHONHASHSEED": hashseed})
+        assert r.returncode == 0, r.stderr
+        outs.append((log.read_bytes(), r.stdout, r.stderr.replace(str(log), "LOG")))
+    assert outs[0] == outs[1]
+    assert len(outs[0][0].splitlines()) > 100
+
+
+def test_different_seeds_interleave_differently(tmp_path):
+    logs = []
+    for seed in (1, 2):
+        log = tmp_path / f"s{seed}.jsonl"
+        r = run_file(ROOT / "workloads" / "fanout_fanin.py", 4, seed=seed, log_path=str(log))
+        assert r.status == 0
+        logs.append([json.loads(line) for line in log.read_text().splitlines()[1:]])
+    assert logs[0] != logs[1]
+
+
+def test_log_lock_events_carry_the_schema_keys(tmp_path):
+    log = tmp_path / "l.jsonl"
+    run_file(ROOT / "workloads" / "alloc_churn.py", 8, log_path=str(log))
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert events[0]["event"] == "run_start" and events[-1]["event"] == "run_end"
+    acq = [e for e in events if e["event"] == "lock_acquire"]
+    contended = [e for e in acq if e["kind"] == "mcentral" and e["wait_ns"] > 0]
+    assert contended
+    e = contended[0]
+    for key in ("vt", "m", "p", "g", "kind", "lock", "wait_ns", "waiters", "prev_m", "prev_p",
+                "prev_g", "spanclass", "stack"):
+        assert key in e
+    assert e["stack"] and e["stack"][0].startswith("workloads/alloc_churn.py:") or \
+        "alloc_churn.py:" in e["stack"][0]
+    assert any(ev["event"] == "lock_release" and ev["hold_ns"] >= 0 for ev in events)
+    assert any(ev["event"] == "steal" for ev in events)
+    assert any(ev["event"] == "heap_snapshot" for ev in events)
+    assert events[-1]["totals"]["mallocs"] >= 19_200
+    # info level: no goroutine transitions
+    assert not any(ev["event"].startswith("go_") for ev in events)
+
+
+def test_missing_file_syntax_error_and_no_main_are_one_line_exit_1(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("async def main(rt)\n    pass\n")
+    nomain = tmp_path / "nomain.py"
+    nomain.write_text("x = 1\n")
+    syncmain = tmp_path / "syncmain.py"
+    syncmain.write_text("def main(rt):\n    pass\n")
+    for path, words in ((tmp_path / "nope.py", "cannot read"), (bad, "syntax error"),
+                        (nomain, "no `main`"), (syncmain, "async def main")):
+        r = gort("run", str(path), "--log-level", "off")
+        assert r.returncode == 1
+        assert r.stderr.count("\n") == 1 and words in r.stderr and "Traceback" not in r.stderr
+    with pytest.raises(UserError):
+        load_workload(str(bad))
+
+
+def test_panic_workload_exits_2_with_go_report():
+    r = gort("run", "workloads/errors/panic.py", "--log-level", "off", "--no-summary")
+    assert r.returncode == 2
+    assert r.stderr.startswith("panic: send on closed channel\n\ngoroutine 6 [running]:\n"
+                               "main.producer(...)\n\tworkloads/errors/panic.py:9\n"
+                               "created by main.main in goroutine 1\n\tworkloads/errors/panic.py:16\n")
+    assert r.stderr.rstrip().endswith("exit status 2")
+
+
+def test_deadlock_workload_exits_2_with_goroutine_dump():
+    r = gort("run", "workloads/errors/deadlock.py", "--log-level", "off", "--no-summary")
+    assert r.returncode == 2
+    assert r.stderr == (
+        "fatal error: all goroutines are asleep - deadlock!\n\n"
+        "goroutine 1 [chan receive]:\nmain.main()\n\tworkloads/errors/deadlock.py:15\n\n"
+        "goroutine 6 [sync.Mutex.Lock]:\nmain.worker(...)\n\tworkloads/errors/deadlock.py:6\n"
+        "created by main.main in goroutine 1\n\tworkloads/errors/deadlock.py:14\n"
+        "exit status 2\n")
+
+
+def test_python_errors_in_workload_code_become_go_runtime_panics(tmp_path):
+    w = tmp_path / "div.py"
+    w.write_text("async def main(rt):\n    x = 0\n    rt.println(1 // x)\n")
+    r = gort("run", str(w), "--log-level", "off", "--no-summary")
+    assert r.returncode == 2
+    assert r.stderr.startswith("panic: runtime error: integer divide by zero")
+    assert f"\tgoroutine 1" not in r.stderr and f"{w}:3" in r.stderr
+
+
+def test_os_exit_status(tmp_path):
+    w = tmp_path / "exit.py"
+    w.write_text("async def main(rt):\n    rt.println('bye')\n    rt.exit(3)\n")
+    r = gort("run", str(w), "--log-level", "off", "--no-summary")
+    assert (r.returncode, r.stdout) == (3, "bye\n")
+
+
+def test_summary_names_the_figures_the_issue_asks_for():
+    r = gort("run", "workloads/worker_pool.py", "--procs", "4", "--log-level", "off")
+    for word in ("virtual time", "goroutines", "context switches", "steals", "preemptions",
+                 "mallocs", "heap in use", "most contended locks"):
+        assert word in r.stderr
+
+
+def test_cost_model_file_changes_virtual_time(tmp_path):
+    w = ROOT / "workloads" / "producer_consumer.py"
+    base = run_file(w, 1).sched.vt_end
+    cm = tmp_path / "c.toml"
+    cm.write_text("chan_op = 4000\n")
+    slow = run_file(w, 1, cost_model=str(cm)).sched.vt_end
+    assert slow > base + 4000 * 2000
+
+
+def test_sigint_closes_the_log_with_whole_lines_and_prints_the_summary(tmp_path):
+    w = tmp_path / "forever.py"
+    w.write_text("async def main(rt):\n    while True:\n        rt.new(64)\n        await rt.gosched()\n")
+    log = tmp_path / "f.jsonl"
+    p = subprocess.Popen([*GORT, "run", str(w), "--log", str(log)], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert "interrupted" in err and "context switches" in err
+    lines = log.read_bytes().split(b"\n")
+    assert lines[-1] == b""
+    for line in lines[:-1]:
+        json.loads(line)
+    assert json.loads(lines[-2])["event"] == "run_end"
