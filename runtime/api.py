@@ -181,15 +181,14 @@ class Runtime:
 
     def __init__(self, out=None):
         self.out = out or sys.stdout
+        self.gosched = _gosched          # the hot ones: no method call in between
+
+    gosched_doc = """runtime.Gosched(): `await rt.gosched()`; this G goes to the global run queue."""
 
     # goroutines and scheduling
     def go(self, fn, *args):
         """go fn(args...)"""
         spawn(fn, args, 2)
-
-    def gosched(self):
-        """runtime.Gosched(): `await rt.gosched()`; this G goes to the global run queue."""
-        return _gosched()
 
     def work(self, ns):
         """Compute for `ns` of virtual CPU time (a safe point: preemption may stop the G here)."""
@@ -226,7 +225,8 @@ class Runtime:
             addr = sched.malloc(hchanSize, False)
             if cap:
                 sched.malloc(cap * elemsize, False)
-        return Chan(cap, addr, zero, elemsize)
+        f = sys._getframe(1)
+        return Chan(cap, addr, zero, elemsize, site=f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno}")
 
     def nil_chan(self):
         """A nil channel: blocks forever on send and receive; never ready in a select."""
@@ -315,6 +315,10 @@ class Runtime:
 
     def sprintf(self, fmt, *args):
         return sprintf(fmt, *args)
+
+    def goexit(self):
+        """runtime.Goexit(): end this goroutine (its finally blocks run); main's end does not exit."""
+        raise proc.Goexit()
 
     def panic(self, value):
         raise GoPanic(value)

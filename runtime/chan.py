@@ -55,7 +55,7 @@ class Chan:
     __slots__ = ("dataqsiz", "buf", "closed", "recvq", "sendq", "lock", "addr", "zero", "nil",
                  "elemsize", "__weakref__")
 
-    def __init__(self, cap, addr, zero=None, elemsize=8, nil=False):
+    def __init__(self, cap, addr, zero=None, elemsize=8, nil=False, site=None):
         self.dataqsiz = cap
         self.buf = deque()
         self.closed = False
@@ -65,7 +65,8 @@ class Chan:
         self.zero = zero
         self.nil = nil
         self.elemsize = elemsize
-        self.lock = None if nil else RuntimeLock("chan", f"chan {addr:#x}", proc.sched.costs)
+        name = f"chan {addr:#x}" if site is None else f"chan {addr:#x} {site}"   # where it was made
+        self.lock = None if nil else RuntimeLock("chan", name, proc.sched.costs)
         if not nil:
             proc.sched.register_lock(self.lock)
 
@@ -84,25 +85,22 @@ class Chan:
             await park(_PARK_SEND_NIL)
         sched = proc.sched
         m = sched.curm
-        m.now += sched.costs.chan_op
-        lock = self.lock
-        lock.acquire(m)
+        # lock(&c.lock) ... unlock: the whole operation is one critical section of chan_op ns.
+        # Only one M runs at a time, so the state changes below are atomic with respect to the
+        # others; the lock models when this M may enter (contention) and for how long it holds it.
+        self.lock.hold(m, sched.costs.chan_op)
         if self.closed:
-            lock.release(m)
             raise GoPanic("send on closed channel")
         sg = dequeue(self.recvq) if self.recvq else None
         if sg is not None:
             sg.elem = v
             sg.success = True
-            lock.release(m)
             sched.goready(sg.g, m)
         elif len(self.buf) < self.dataqsiz:
             self.buf.append(v)
-            lock.release(m)
         else:
             mysg = Sudog(m.curg, v, self)
             self.sendq.append(mysg)
-            lock.release(m)
             await park(_PARK_SEND)
             if not mysg.success:
                 raise GoPanic("send on closed channel")
@@ -111,8 +109,34 @@ class Chan:
             await safepoint()
 
     async def recv(self):
-        """<-ch"""
-        return (await self.recv2())[0]
+        """<-ch (recv2 without ok; its own copy, to spare a coroutine on the hot path)"""
+        if self.nil:
+            await park(_PARK_RECV_NIL)
+        sched = proc.sched
+        m = sched.curm
+        self.lock.hold(m, sched.costs.chan_op)
+        buf = self.buf
+        if self.closed and not buf:
+            return self.zero
+        sg = dequeue(self.sendq) if self.sendq else None
+        if sg is not None:
+            if self.dataqsiz == 0:
+                v = sg.elem
+            else:
+                v = buf.popleft()
+                buf.append(sg.elem)
+            sg.success = True
+            sched.goready(sg.g, m)
+        elif buf:
+            v = buf.popleft()
+        else:
+            mysg = Sudog(m.curg, None, self)
+            self.recvq.append(mysg)
+            await park(_PARK_RECV)
+            return mysg.elem if mysg.success else self.zero
+        if m.now > sched.limit or m.curg.preempt:
+            await safepoint()
+        return v
 
     async def recv2(self):
         """v, ok := <-ch"""
@@ -120,12 +144,9 @@ class Chan:
             await park(_PARK_RECV_NIL)
         sched = proc.sched
         m = sched.curm
-        m.now += sched.costs.chan_op
-        lock = self.lock
-        lock.acquire(m)
+        self.lock.hold(m, sched.costs.chan_op)
         buf = self.buf
         if self.closed and not buf:
-            lock.release(m)
             return self.zero, False
         sg = dequeue(self.sendq) if self.sendq else None
         if sg is not None:
@@ -135,15 +156,12 @@ class Chan:
                 v = buf.popleft()                # the head, and the sender's value to the tail
                 buf.append(sg.elem)
             sg.success = True
-            lock.release(m)
             sched.goready(sg.g, m)
         elif buf:
             v = buf.popleft()
-            lock.release(m)
         else:
             mysg = Sudog(m.curg, None, self)
             self.recvq.append(mysg)
-            lock.release(m)
             await park(_PARK_RECV)
             if mysg.success:
                 return mysg.elem, True

@@ -1,9 +1,14 @@
 """Runtime-internal locks (Go's `mutex`, lock_spinbit.go) held across virtual time.
 
-The emulator runs one M at a time, in virtual-time order, and a critical section runs to its end
-without yielding. So a lock is modelled by the virtual time at which it next becomes free
-(`free_at`): an M that asks for it earlier than that waits until then, and the wait is charged to
-its clock. That is what makes mheap and mcentral contention visible without a trio call per lock.
+A critical section runs to its end without yielding, so a lock is modelled by the intervals of
+virtual time during which it was held: an M that asks for it inside one of them waits until the
+lock is free, and the wait (plus the futex handoff) is charged to its clock. That is what makes
+mheap and mcentral contention visible without a trio call per lock.
+
+The emulator runs one M at a time, but only approximately in virtual-time order (an M may run a
+few microseconds ahead of the next, proc.LOOKAHEAD_NS). Keeping the recent hold intervals, not only
+the time the lock is next free, means an M that runs later in host order but earlier in virtual
+time is not made to wait for holds that, in virtual time, happen after its own.
 """
 
 from collections import deque
@@ -11,6 +16,7 @@ from collections import deque
 from runtime.costs import DEFAULT_COSTS
 
 _RECENT = 32   # contended acquisitions remembered to count overlapping waiters
+_HOLDS = 16    # hold intervals remembered: more than one M can pack into the lookahead window
 
 
 def owner_of(m):
@@ -32,12 +38,13 @@ class RuntimeLock:
 
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "_prev_m", "_prev_p", "_prev_g",
                  "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
-                 "waits", "max_waiters", "max_wait_ns", "log_all", "logged")
+                 "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
         self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
-        self.free_at = 0          # virtual ns at which the lock is next free
+        self.free_at = 0          # virtual ns at which the latest hold ends
+        self.busy = deque(maxlen=_HOLDS)   # (start, end) of recent holds, in host order
         self.acquired_at = 0
         self.holder = None        # the M holding it, or None
         self._prev_m = None       # the last holder (M, P, G) at its release: prev_owner
@@ -60,10 +67,9 @@ class RuntimeLock:
     def acquire(self, m):
         """lock(&l): wait (in virtual time) until the lock is free, then take it."""
         asked = m.now
-        wait = self.free_at - asked
+        wait = self._free_from(asked) - asked if asked < self.free_at else 0
         waiters = 0
         if wait > 0:
-            wait += self.handoff_ns   # the futex wake-up of a sleeping M
             m.now += wait
             self.contended += 1
             self.wait_ns += wait
@@ -91,12 +97,26 @@ class RuntimeLock:
             self.release(m)
             return
         self.acquisitions += 1
-        m.now += ns
+        start = m.now
+        m.now = end = start + ns
         self.hold_ns += ns
-        self.free_at = m.now
+        self.free_at = end
+        self.busy.append((start, end))
         self._prev_m = m
         self._prev_p = m.p
         self._prev_g = m.curg
+
+    def _free_from(self, t):
+        """When an M asking at t gets the lock: the first time no recorded hold covers, each wait
+        ending with the futex wake-up of the sleeping M (handoff_ns)."""
+        moved = True
+        while moved:
+            moved = False
+            for start, end in self.busy:
+                if start <= t < end:
+                    t = end + self.handoff_ns
+                    moved = True
+        return t
 
     def _overlapping(self, asked, granted, mid):
         """Other Ms whose own wait for this lock overlaps [asked, granted]: the waiters at acquire."""
@@ -110,9 +130,12 @@ class RuntimeLock:
 
     def release(self, m):
         """unlock(&l): the lock is free from the releasing M's current virtual time on."""
-        hold = m.now - self.acquired_at
+        now = m.now
+        hold = now - self.acquired_at
         self.hold_ns += hold
-        self.free_at = m.now
+        self.busy.append((self.acquired_at, now))
+        if now > self.free_at:
+            self.free_at = now
         self.holder = None
         if self.logged:
             self.logged = False

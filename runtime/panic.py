@@ -8,13 +8,12 @@ traceback. All of them exit with status 2.
 
 from runtime.proc import GoPanic
 from runtime.runtime2 import _Gsyscall, _Gwaiting, G_STATUS_NAMES
-from runtime.traceback import format_goroutine, frames_from_coro, frames_from_tb
+from runtime.traceback import format_goroutine, frames_from_coro, frames_from_tb, is_workload
 
 # Python errors raised by workload code, as the Go runtime error each one stands for.
 _RUNTIME_ERRORS = {
     ZeroDivisionError: "runtime error: integer divide by zero",
     IndexError: "runtime error: index out of range",
-    KeyError: "assignment to entry in nil map",
 }
 
 
@@ -35,14 +34,26 @@ def panic_message(err):
 
 
 def panic_report(gp, err):
-    """The text Go prints for an uncaught panic in gp."""
+    """The text Go prints for an uncaught panic in gp (a bug of the emulator itself, raised in its
+    own code, also gets the Python traceback so that it is not mistaken for the workload's)."""
     frames = frames_from_tb(err.__traceback__)
+    if not isinstance(err, GoPanic) and _raised_in_runtime(err):
+        import traceback
+        return ("gort: internal error in the emulator, not in the workload:\n"
+                + "".join(traceback.format_exception(err)))
     return f"{panic_message(err)}\n\n{format_goroutine(gp, 'running', frames)}\n"
 
 
-def deadlock_report(allgs):
+def _raised_in_runtime(err):
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and not is_workload(tb.tb_frame.f_code.co_filename)
+
+
+def deadlock_report(allgs, message=None):
     """fatal error: all goroutines are asleep - deadlock! and each goroutine's traceback."""
-    parts = ["fatal error: all goroutines are asleep - deadlock!"]
+    parts = ["fatal error: " + (message or "all goroutines are asleep - deadlock!")]
     for goid in sorted(allgs):
         gp = allgs[goid]
         state = gp.waitreason if gp.status == _Gwaiting else G_STATUS_NAMES.get(gp.status, "?")

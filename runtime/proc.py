@@ -56,6 +56,10 @@ class Exit(BaseException):
         self.status = status
 
 
+class Goexit(BaseException):
+    """runtime.Goexit: the G ends here, its `finally` blocks (Go's deferred calls) run on the way."""
+
+
 class GoPanic(Exception):
     """A Go panic raised by the runtime (send on closed channel...) or by `rt.panic(value)`.
 
@@ -114,6 +118,7 @@ class Sched:
         self.goidgen = 0
         self.allgs = {}                # goid -> G, live ones (for the deadlock dump)
         self.main_started = False
+        self.main_goexit = False
         self.nursery = None
         self.coprimes = [i for i in range(1, procs + 1) if _gcd(i, procs) == 1]
         self.sysmon = None
@@ -346,10 +351,15 @@ class Sched:
         self.acquirep(m, p)
 
     def checkdead(self, m):
-        """No M can run any more: every goroutine is blocked for good (Go's checkdead)."""
-        if self.timers:
-            return
-        self.failure = ("deadlock", None, None)
+        """No M can run any more: every goroutine is blocked for good (Go's checkdead).
+
+        A pending timer always has a poller M blocked until it (netpoll_until_timer), and that M
+        is active, so reaching here means no timer can wake anyone either.
+        """
+        message = None
+        if self.main_goexit and not self.allgs:
+            message = "no goroutines (main called runtime.Goexit) - deadlock!"
+        self.failure = ("deadlock", None, message)
         raise Exit(2)
 
     # ---- goroutines -------------------------------------------------------------------------------
@@ -389,8 +399,13 @@ class Sched:
             gp.ready_at = m.now
         if self.debug:
             self.log.event("go_ready", m.now, m=m.id, p=m.p.id, g=_goid(m), target=gp.goid)
-        rq.runqput(self, m.p, gp, True)
-        self.wakep(m)
+        p = m.p
+        old = p.runnext                     # runqput(p, gp, next=true), inline
+        p.runnext = gp
+        if old is not None:
+            rq.runqput(self, p, old, False)
+        if self.nmspinning == 0 and self.pidle:
+            self.wakep(m)
 
     def addtimer(self, when, fn, arg):
         self.curm.now += self.costs.timer
@@ -452,10 +467,32 @@ class Sched:
                 if gp is not None:
                     p.runnext = None
                     inherit = True
-                elif p.runqhead != p.runqtail:
-                    gp = rq.runqget(p)
-                elif runq:
-                    gp = rq.globrunqget(self, m, p, 128)
+                elif p.runqhead != p.runqtail:      # runqget, inline
+                    h = p.runqhead
+                    i = h & 255
+                    gp = p.runq[i]
+                    p.runq[i] = None
+                    p.runqhead = h + 1
+                elif runq:                          # globrunqgetbatch(128) under sched.lock
+                    now = m.now
+                    if lock.free_at <= now:
+                        lock.busy.append((now, now + hold_ns))
+                        now += hold_ns
+                        lock.acquisitions += 1
+                        lock.hold_ns += hold_ns
+                        lock.free_at = now
+                        lock._prev_m = m
+                        lock._prev_p = p
+                        lock._prev_g = None
+                        m.now = now
+                    else:
+                        lock.hold(m, hold_ns)
+                    gp = runq.popleft()
+                    n = len(runq)
+                    if n:
+                        n = min(127, n, (n + 1) // self.gomaxprocs)
+                        for _ in range(n):
+                            rq.runqput(self, p, runq.popleft(), False)
                 else:
                     gp = await self.findrunnable_slow(m)
                     if gp is None:
@@ -467,6 +504,7 @@ class Sched:
                 await self._switch(m)
             # ---- execute
             gp.status = _Grunning
+            gp.preempt = False
             m.curg = gp
             if not inherit:
                 p.schedtick += 1
@@ -483,15 +521,30 @@ class Sched:
                 except StopIteration:
                     self.goexit(m, gp)
                     break
+                except Goexit:
+                    self.goexit(m, gp, goexit_called=True)
+                    break
                 except Exception as err:
                     self.failure = ("panic", gp, err)
                     raise Exit(2) from None
                 if req is GOSCHED:                  # goschedImpl: to the global queue
                     gp.status = _Grunnable
                     m.curg = None
-                    m.now += gosched_ns
-                    gp.ready_at = m.now
-                    lock.hold(m, hold_ns)
+                    now = m.now + gosched_ns
+                    gp.ready_at = now
+                    if lock.free_at <= now:         # lock.hold, uncontended, inline
+                        lock.busy.append((now, now + hold_ns))
+                        now += hold_ns
+                        lock.acquisitions += 1
+                        lock.hold_ns += hold_ns
+                        lock.free_at = now
+                        lock._prev_m = m
+                        lock._prev_p = p
+                        lock._prev_g = None
+                        m.now = now
+                    else:
+                        m.now = now
+                        lock.hold(m, hold_ns)
                     runq.append(gp)
                     if self.nmspinning == 0 and self.pidle:
                         self.wakep(m)
@@ -585,14 +638,16 @@ class Sched:
         if p is not None:
             self.acquirep(m, p)
 
-    def goexit(self, m, gp):
+    def goexit(self, m, gp, goexit_called=False):
         gp.status = _Gdead
         m.curg = None
         m.now += self.costs.goexit
         del self.allgs[gp.goid]
         if self.debug:
             self.log.event("go_exit", m.now, m=m.id, p=m.p.id, g=gp.goid)
-        if gp.goid == 1:       # main returned: the process exits, the other Gs with it
+        if gp.goid == 1 and goexit_called:
+            self.main_goexit = True        # the others run on; when none is left: fatal error
+        elif gp.goid == 1:     # main returned: the process exits, the other Gs with it
             self.vt_end = max(self.vt_end, m.now)
             raise Exit(0)
 

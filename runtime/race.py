@@ -32,7 +32,7 @@ class Access:
         self.tid = tid
         self.goid = goid
         self.epoch = epoch
-        self.frames = frames          # [(func, file, line)], innermost first
+        self.frames = frames          # [(code object, line)], innermost first
         self.is_write = is_write
         self.is_atomic = is_atomic
 
@@ -93,18 +93,28 @@ class Race:
     def to_dict(self):
         return {"var": self.var,
                 "access": {"kind": self.current.kind(), "goroutine": self.current.goid,
-                           "frames": [list(f) for f in self.current.frames]},
+                           "frames": [list(f) for f in describe_frames(self.current.frames)]},
                 "previous": {"kind": self.previous.kind(), "goroutine": self.previous.goid,
-                             "frames": [list(f) for f in self.previous.frames]}}
+                             "frames": [list(f) for f in describe_frames(self.previous.frames)]}}
 
 
 def _who(goid):
     return "main goroutine" if goid == 1 else f"goroutine {goid}"
 
 
+def frame_name(code):
+    """A Python function named as Go names its functions (main.main.func1 -> main.main.p0)."""
+    return "main." + code.co_qualname.replace(".<locals>", "")
+
+
+def describe_frames(frames):
+    """[(code, line)] as recorded on the hot path -> [(func, file, line)] for reports."""
+    return [(frame_name(code), code.co_filename, line) for code, line in frames]
+
+
 def _stack(frames):
     lines = []
-    for func, file, line in frames:
+    for func, file, line in describe_frames(frames):
         lines.append(f"  {func}()")
         lines.append(f"      {file}:{line}")
     return lines

@@ -231,3 +231,25 @@ def test_every_item_is_received_exactly_once(cap, producers, consumers, items, p
     for k in range(producers):
         mine = [v for v in got if v // 1000 == k]
         assert mine == sorted(mine) or consumers > 1
+
+
+def test_time_after_timer_stop_reset_and_after_func():
+    got = []
+
+    async def main(rt):
+        t0 = rt.now()
+        v = await rt.after(3 * rt.Microsecond).recv()
+        got.append(v - t0 >= 3000)
+        t = rt.timer(1 * rt.Millisecond)
+        got.append(t.stop())                           # pending: stopped
+        i, _, _ = await rt.select(t.c.recv_case(), default=True)
+        got.append(i)                                  # nothing was sent
+        t.reset(2000)
+        got.append((await t.c.recv()) >= t0 + 2000)
+        fired = rt.chan(1)
+        rt.after_func(500, lambda: got.append("func"))
+        await rt.sleep(1000)
+        got.append(len(fired))
+    r = run(main)
+    assert r.status == 0
+    assert got == [True, True, -1, True, "func", 0]

@@ -36,7 +36,8 @@ def test_the_expected_workloads_exist():
     for name in ("alloc_churn", "large_allocs", "producer_consumer", "worker_pool", "syscall_heavy",
                  "fanout_fanin", "pointer_to_local", "boxing"):
         assert name in WORKLOADS
-    for path in (ROOT / "workloads").glob("**/*.py"):
+    mine = [*(ROOT / "workloads").glob("*.py"), *(ROOT / "workloads" / "errors").glob("*.py")]
+    for path in mine:
         assert path.read_text().startswith("# "), f"{path} lacks its header comment"
 
 
@@ -192,3 +193,12 @@ def test_sigint_closes_the_log_with_whole_lines_and_prints_the_summary(tmp_path)
     for line in lines[:-1]:
         json.loads(line)
     assert json.loads(lines[-2])["event"] == "run_end"
+
+
+def test_the_documented_example_runs(tmp_path):
+    import re
+    doc = (ROOT / "docs" / "workloads.md").read_text()
+    example = tmp_path / "example.py"
+    example.write_text(re.search(r"```python\n(.*?)```", doc, re.S).group(1))
+    r = run_file(example, 8, seed=3)
+    assert (r.status, r.out) == (0, "sum of squares: 332833500\n")

@@ -61,6 +61,7 @@ class LockStat:
     hold_ns_total: int = 0
     hold_ns_max: int = 0
     spanclass: int | None = None
+    logged_acquisitions: int | None = None   # set when run_end's totals exceed what was logged
 
     @property
     def contended_pct(self):
@@ -77,8 +78,9 @@ class LockStat:
     def as_json(self):
         row = {"kind": self.kind, "name": self.name, **{k: v for k, v in asdict(self).items()
                                                           if k not in ("kind", "name")}}
-        if row["spanclass"] is None:
-            del row["spanclass"]
+        for key in ("spanclass", "logged_acquisitions"):
+            if row[key] is None:
+                del row[key]
         row.update(contended_pct=round(self.contended_pct, 3), wait_ns_avg=self.wait_ns_avg,
                    hold_ns_avg=self.hold_ns_avg)
         return row
@@ -131,7 +133,8 @@ def analyze(path, by_g=False, con=None):
     stats.run = read_run_info(path)
     cells = [Cell(*row) for row in cells if row[0] and row[1] in LOCK_EVENTS]
     stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock))
-    stats.kinds = _aggregate(cells, lambda c: (c.kind, c.kind))
+    _complete_from_run_totals(stats.locks, stats.run.get("locks", ()))
+    stats.kinds = _sum_by_kind(stats.locks, _aggregate(cells, lambda c: (c.kind, c.kind)))
     contended = [c for c in cells if c.event == "lock_acquire" and c.contended]
     stats.waited_by_p = _who(contended, lambda c: c.p)
     stats.charged_to_p = _who(contended, lambda c: c.prev_p)
@@ -201,6 +204,47 @@ def _aggregate(cells, key_of):
         lock.wait_ns_p50 = nearest_rank(ordered, 0.50)
         lock.wait_ns_p99 = nearest_rank(ordered, 0.99)
     return list(stats.values())
+
+
+def _complete_from_run_totals(locks, totals):
+    """Take run_end's per-lock totals where the log holds fewer acquisitions than the run made.
+
+    The emulator logs every mheap and mcentral acquisition but only the contended ones of other
+    locks (sched, chan, ...); its in-memory counters, written at run_end, keep the counts exact.
+    """
+    by_name = {lock.name: lock for lock in locks}
+    for total in totals:
+        lock = by_name.get(total["name"])
+        if lock is None:
+            lock = by_name[total["name"]] = LockStat(total["kind"], total["name"])
+            locks.append(lock)
+        if total["acquisitions"] > lock.acquisitions:
+            lock.logged_acquisitions = lock.acquisitions
+            lock.acquisitions = lock.releases = total["acquisitions"]
+            lock.contended = max(lock.contended, total["contended"])
+            lock.wait_ns_total = max(lock.wait_ns_total, total["wait_ns"])
+            lock.hold_ns_total = max(lock.hold_ns_total, total["hold_ns"])
+
+
+def _sum_by_kind(locks, kinds_from_cells):
+    """Per-kind totals: sums over the locks, percentiles over every wait of the kind."""
+    percentiles = {kind.kind: kind for kind in kinds_from_cells}
+    kinds = {}
+    for lock in locks:
+        kind = kinds.get(lock.kind)
+        if kind is None:
+            kind = kinds[lock.kind] = LockStat(lock.kind, lock.kind)
+            from_cells = percentiles.get(lock.kind)
+            if from_cells is not None:
+                kind.wait_ns_p50, kind.wait_ns_p99 = from_cells.wait_ns_p50, from_cells.wait_ns_p99
+        kind.acquisitions += lock.acquisitions
+        kind.contended += lock.contended
+        kind.wait_ns_total += lock.wait_ns_total
+        kind.wait_ns_max = max(kind.wait_ns_max, lock.wait_ns_max)
+        kind.releases += lock.releases
+        kind.hold_ns_total += lock.hold_ns_total
+        kind.hold_ns_max = max(kind.hold_ns_max, lock.hold_ns_max)
+    return list(kinds.values())
 
 
 def nearest_rank(ordered, q):

@@ -7,7 +7,7 @@ import os
 
 import orjson
 
-_TAIL_BYTES = 1 << 16
+_TAIL_BYTES = 1 << 20
 
 
 def read_run_info(path):
@@ -28,8 +28,16 @@ def read_run_info(path):
             info["status"] = end.get("status")
             if isinstance(end.get("totals"), dict):
                 info["totals"] = end["totals"]
+            if isinstance(end.get("locks"), list):
+                info["locks"] = [lock for lock in end["locks"] if _lock_totals_ok(lock)]
             break
     return info
+
+
+def _lock_totals_ok(lock):
+    return (isinstance(lock, dict) and isinstance(lock.get("kind"), str) and isinstance(lock.get("name"), str)
+            and all(isinstance(lock.get(k), int) and lock[k] >= 0
+                    for k in ("acquisitions", "contended", "wait_ns", "hold_ns")))
 
 
 def _event(line):

@@ -123,35 +123,60 @@ class SynthRun:
                        cost_model=self.costs.as_dict(), versions={"gort": "0.1.0", "go": "1.27.3"})
 
     def run(self, steps):
-        """Run `steps` goroutine time slices in virtual-time order, then write run_end."""
+        """Run about `steps` goroutine time slices in virtual-time order, then write run_end.
+
+        Each pop of the clock heap does one thing (start a slice, one malloc, end the slice), so
+        the Ms ask for locks in virtual-time order, as the emulator's M loop makes them do.
+        """
         self.start()
         clock = [(m.now, m.id) for m in self.ms]
         heapq.heapify(clock)
-        for _ in range(steps):
+        slices = 0
+        while slices < steps:
             _, mid = heapq.heappop(clock)
             m = self.ms[mid]
-            self._slice(m)
+            slices += self._step(m)
             heapq.heappush(clock, (m.now, mid))
         end = max(m.now for m in self.ms)
-        self.log.event("run_end", end, status=0, totals={"goroutines": self.goid, "mallocs": self.mallocs,
-                                                          "heap_inuse": self.heap_inuse, "vt_end": end})
+        locks = [self.mheap_lock, self.sched_lock, *(self.central[sc] for sc in sorted(self.central))]
+        self.log.event("run_end", end, status=0,
+                       totals={"goroutines": self.goid, "mallocs": self.mallocs, "heap_inuse": self.heap_inuse,
+                               "vt_end": end},
+                       locks=[{"kind": l.kind, "name": l.name, "acquisitions": l.acquisitions,
+                               "contended": l.contended, "wait_ns": l.wait_ns, "hold_ns": l.hold_ns}
+                              for l in locks])
 
-    def _slice(self, m):
-        """One time slice of the next runnable G on m's P: allocations, then park or yield."""
-        rng, costs, log = self.rng, self.costs, self.log
+    def _step(self, m):
+        """Start a slice, do one malloc of it, or end it; returns 1 when a slice ended."""
+        rng = self.rng
+        if m.curg is None:
+            self._start_slice(m)
+            return 0
+        if m.todo:
+            m.todo -= 1
+            self._malloc(m, rng.choice(_WORKLOAD_CLASSES), rng.random() < 0.5)
+            m.now += rng.randint(50, 500)
+            return 0
+        self._end_slice(m, m.curg)
+        m.curg = None
+        return 1
+
+    def _start_slice(self, m):
         runq = self.runq[m.p.id]
         if not runq:
             self._steal(m)
             if not runq:
-                m.now += costs.spin
+                m.now += self.costs.spin
                 return
-        g = m.curg = runq.pop(0)
-        if log.debug_enabled:
-            log.event("go_run", m.now, **_where(m))
-        for _ in range(rng.randint(1, 6)):
-            self._malloc(m, rng.choice(_WORKLOAD_CLASSES), rng.random() < 0.5)
-        m.now += rng.randint(200, 3000)
-        if log.debug_enabled and rng.random() < 0.3:
+        m.curg = runq.pop(0)
+        m.todo = self.rng.randint(1, 6)
+        if self.log.debug_enabled:
+            self.log.event("go_run", m.now, **_where(m))
+
+    def _end_slice(self, m, g):
+        """The G parks, exits or goes back to its run queue (sometimes preempted)."""
+        rng, log = self.rng, self.log
+        if rng.random() < 0.3 and log.debug_enabled:      # same draws at every level
             self._hb(m, g)
         self._snapshot(m.now)
         choice = rng.random()
@@ -162,8 +187,7 @@ class SynthRun:
         else:
             if choice > 0.97:
                 log.event("preempt", m.now, **_where(m), target=g.goid, ran_ns=10_000_000)
-            runq.append(g)
-        m.curg = None
+            self.runq[m.p.id].append(g)
 
     def _malloc(self, m, sizeclass, noscan):
         """mallocgc of one object: a refill (mcentral lock, maybe mheap lock) once in a while."""
@@ -202,8 +226,9 @@ class SynthRun:
     def _park_and_ready(self, m, g):
         """gopark g; a goroutine on another P readies it into the global run queue (sched.lock)."""
         log = self.log
+        reason = self.rng.choice(_WAIT_REASONS)
         if log.debug_enabled:
-            log.event("go_park", m.now, **_where(m), reason=self.rng.choice(_WAIT_REASONS))
+            log.event("go_park", m.now, **_where(m), reason=reason)
         self.sched_lock.acquire(m)
         m.now += self.costs.sched_lock_hold
         self.sched_lock.release(m)

@@ -27,31 +27,44 @@ FAILING_STATUS = ("panic", "assertion failed", "deadlock")
 class Execution:
     """The end of one execution: its outcome, how it ended, its races, its replay token."""
 
-    __slots__ = ("outcome", "status", "races", "token", "trace")
+    __slots__ = ("outcome", "status", "races", "choices", "model", "trace")
 
-    def __init__(self, outcome, status, races, token, trace):
+    def __init__(self, outcome, status, races, choices, model, trace):
         self.outcome = outcome
         self.status = status
         self.races = races
-        self.token = token
+        self.choices = choices      # the choices that had alternatives, in order
+        self.model = model
         self.trace = trace
 
+    @property
+    def token(self):
+        """What `--replay` needs to make this execution again: the model and the choices."""
+        return f"{self.model}:" + ".".join(map(str, self.choices))
+
     def key(self):
-        return tuple(sorted((k, repr(v)) for k, v in self.outcome.items()))
+        key = tuple(self.outcome.items())
+        try:
+            hash(key)
+        except TypeError:          # unhashable register values: compare them by repr
+            key = tuple((k, repr(v)) for k, v in key)
+        return key
 
 
 VARIANTS = ("plain", "atomic", "mutex")
 
 
-def run_once(scenario, model, chooser, trace=False, variant="plain"):
-    """One execution of the scenario. Raises SleepBlocked when the explorer prunes it."""
-    m = Machine(model, chooser, max_steps=scenario.max_steps, trace=trace, internal_files=INTERNAL_FILES)
+def run_once(scenario, model, chooser, trace=False, variant="plain", known_races=None):
+    """One execution of the scenario. Raises SleepBlocked when the explorer prunes it.
+    `known_races` (shared across executions) keeps a race from being reported twice."""
+    m = Machine(model, chooser, max_steps=scenario.max_steps, trace=trace, internal_files=INTERNAL_FILES,
+                known_races=known_races)
     rt = api.CheckRuntime(m, variant)
     status = m.run(scenario.main(rt))
     outcome = {k: value_of(rt.outcome[k]) for k in sorted(rt.outcome)}
     if status != "ok":
         outcome["status"] = status
-    return Execution(outcome, status, m.races, chooser.token(model), m.trace)
+    return Execution(outcome, status, m.races, chooser.choices, model, m.trace)
 
 
 class OutcomeStats:
@@ -77,6 +90,7 @@ class CheckResult:
         self.complete = True
         self.outcomes = {}          # key -> OutcomeStats
         self.races = {}             # race key -> Race (first seen)
+        self.known_races = set()    # what the machines have already reported
 
     def add(self, ex):
         self.executions += 1
@@ -86,7 +100,7 @@ class CheckResult:
             stats = self.outcomes[ex.key()] = OutcomeStats(ex.outcome, expectation, ex.token)
         stats.count += 1
         for race in ex.races:
-            self.races.setdefault(race.key(), race)
+            self.races.setdefault(race.key(), race)   # the machines report each race only once
 
     def failures(self):
         """Outcomes that fail the check: forbidden ones, panics, failed assertions, deadlocks."""
@@ -98,7 +112,7 @@ class CheckResult:
         return "failed" if self.failures() else "ok"
 
     def sorted_outcomes(self):
-        return [self.outcomes[k] for k in sorted(self.outcomes)]
+        return [self.outcomes[k] for k in sorted(self.outcomes, key=repr)]
 
     def outcome_dicts(self):
         return [s.outcome for s in self.sorted_outcomes()]
@@ -148,7 +162,7 @@ def check(path, model="go", explore="exhaustive", runs=1000, seed=0, depth=3,
         k = 50
         for _ in range(runs):
             chooser = make_chooser(explore, rng, depth, k)
-            result.add(run_once(scenario, model, chooser, variant=variant))
+            result.add(run_once(scenario, model, chooser, variant=variant, known_races=result.known_races))
             k = max(k, getattr(chooser, "step", 0))
     return result
 
@@ -158,7 +172,7 @@ def _exhaustive(scenario, model, result, max_executions, variant):
     while True:
         chooser.begin()
         try:
-            result.add(run_once(scenario, model, chooser, variant=variant))
+            result.add(run_once(scenario, model, chooser, variant=variant, known_races=result.known_races))
         except SleepBlocked:
             result.pruned += 1
         if not chooser.backtrack():

@@ -8,8 +8,7 @@ import inspect
 import sys
 
 from runtime.check import machine as _machine_module
-from runtime.check.machine import (GOSCHED, AtomicVar, Chan, Mutex, Var, WaitGroup, frame_name,
-                                   request)
+from runtime.check.machine import GO, GOSCHED, PAR, AtomicVar, Chan, Mutex, Var, WaitGroup, request
 
 
 MACHINE_FILE = _machine_module.__file__
@@ -33,7 +32,7 @@ class Once:
                 if inspect.isawaitable(result):
                     await result
                 await self.done.store(1)
-            await self.m.unlock()
+            self.m.unlock()
 
 
 class CheckRuntime:
@@ -45,16 +44,16 @@ class CheckRuntime:
         self.outcome = {}
         self._par_lock = Mutex("variant.mu") if variant == "mutex" else None
 
-    def var(self, name, init=0):
+    def var(self, name, v=0):
         """A plain (non-atomic) shared variable: accesses may race and may be reordered.
         (The scenario's `atomic` variant makes it a sync/atomic variable instead.)"""
         if self.variant == "atomic":
-            return AtomicVar(name, init)
-        return Var(name, init)
+            return AtomicVar(name, v)
+        return Var(name, v)
 
-    def atomic(self, name, init=0):
+    def atomic(self, v=0, name="atomic"):
         """A sync/atomic variable: sequentially consistent, synchronizing."""
-        return AtomicVar(name, init)
+        return AtomicVar(name, v)
 
     def Mutex(self, name="mu"):
         return Mutex(name)
@@ -67,10 +66,10 @@ class CheckRuntime:
     def Once(self, name="once"):
         return Once(name)
 
-    def chan(self, cap=0, name="ch", zero=0):
+    def chan(self, cap=0, zero=0, name="ch"):
         return Chan(name, cap, zero)
 
-    def nilchan(self, name="nil"):
+    def nil_chan(self, name="nil"):
         """A nil channel: every send and receive blocks forever."""
         return Chan(name, nil=True)
 
@@ -80,17 +79,15 @@ class CheckRuntime:
         if not inspect.iscoroutine(coro):
             raise TypeError(f"go {getattr(fn, '__name__', fn)}: the function must be `async def`")
         m = self._machine
-        m.spawn(coro, m.current, _caller_frames(m.internal_files), fn.__name__)
+        m.current.deferred.append((GO, coro, _caller_frames(m.internal_files), fn.__name__))
 
-    async def par(self, *fns):
-        """Run each fn as a goroutine and wait for all (a WaitGroup: each Done ⇒ Wait returns)."""
-        wg = WaitGroup("par")
-        await wg.add(len(fns))
-        for fn in fns:
-            if self._par_lock is not None:      # the `mutex` variant: each body in one critical section
-                fn = _locked(fn, self._par_lock)
-            self.go(_then_done, fn, wg)
-        await wg.wait()
+    def par(self, *fns):
+        """Run each fn() as a goroutine and wait for them all: `await rt.par(p0, p1)` is
+        `wg.Add(2); go p0(); go p1(); wg.Wait()` with each goroutine's end ⇒ par returning."""
+        if self._par_lock is not None:       # the `mutex` variant: each body in one critical section
+            fns = [_locked(fn, self._par_lock) for fn in fns]
+        created = _caller_frames(self._machine.internal_files)
+        return request((PAR, [(fn(), created, fn.__name__) for fn in fns]))
 
     def gosched(self):
         return request((GOSCHED,))
@@ -100,14 +97,10 @@ def _locked(fn, mu):
     async def body():
         await mu.lock()
         await fn()
-        await mu.unlock()
+        mu.unlock()
     body.__name__ = body.__qualname__ = fn.__name__
     return body
 
-
-async def _then_done(fn, wg):
-    await fn()
-    await wg.done()
 
 
 def _caller_frames(internal_files):
@@ -116,6 +109,6 @@ def _caller_frames(internal_files):
     f = sys._getframe(2)
     while f is not None and f.f_code.co_filename != MACHINE_FILE:
         if f.f_code.co_filename not in internal_files:
-            frames.append((frame_name(f.f_code), f.f_code.co_filename, f.f_lineno))
+            frames.append((f.f_code, f.f_lineno))
         f = f.f_back
     return frames

@@ -37,8 +37,6 @@ class Recorder:
     def __init__(self):
         self.choices = []
 
-    def token(self, model):
-        return f"{model}:" + ".".join(map(str, self.choices))
 
 
 class RandomChooser(Recorder):
@@ -121,7 +119,7 @@ class ReplayChooser(Recorder):
 class _Node:
     """One choice point on the current path of the depth-first search."""
 
-    __slots__ = ("keys", "footprints", "sleep", "done", "choice", "n")
+    __slots__ = ("keys", "footprints", "sleep", "done", "choice", "index", "sleep_after", "n")
 
     def __init__(self, keys=None, footprints=None, sleep=frozenset(), n=0):
         self.keys = keys              # scheduling node: option keys; value node: None
@@ -129,7 +127,25 @@ class _Node:
         self.sleep = sleep
         self.done = []
         self.choice = None
+        self.index = 0                # position of `choice` among the options
+        self.sleep_after = None       # the sleep set once `choice` is taken (computed once)
         self.n = n                    # value node: how many writes to choose from
+
+    def take(self, key):
+        self.choice = key
+        self.index = self.keys.index(key)
+        self.sleep_after = None
+
+    def sleep_set_after(self):
+        """Sleep set of the next state: what slept here or was explored before, if independent
+        of the chosen step (Godefroid's sleep sets)."""
+        if self.sleep_after is None:
+            chosen_fp = self.footprints[self.index]
+            asleep = self.sleep.union(self.done)
+            self.sleep_after = frozenset(
+                k for k in asleep if k in self.keys
+                and independent(self.footprints[self.keys.index(k)], chosen_fp))
+        return self.sleep_after
 
 
 class Exhaustive(Recorder):
@@ -145,33 +161,29 @@ class Exhaustive(Recorder):
         super().__init__()
         self.path = []
         self.depth = 0
-        self.sleep = set()
+        self.sleep = frozenset()
 
     def begin(self):
         self.depth = 0
-        self.sleep = set()
-        self.choices = []
+        self.sleep = frozenset()
+        self.choices = []          # a new list: the last execution keeps its own
 
     def schedule(self, options, machine):
-        keys = [option_key(o) for o in options]
         if self.depth < len(self.path):
-            node = self.path[self.depth]
+            node = self.path[self.depth]          # replaying the path: the same options recur
         else:
-            node = _Node(keys, [machine.footprint(o) for o in options], frozenset(self.sleep))
+            keys = [option_key(o) for o in options]
+            node = _Node(keys, [machine.footprint(o) for o in options], self.sleep)
             awake = [k for k in keys if k not in node.sleep]
             if not awake:
                 raise SleepBlocked()
-            node.choice = awake[0]
+            node.take(awake[0])
             self.path.append(node)
         self.depth += 1
-        index = node.keys.index(node.choice)
-        chosen_fp = node.footprints[index]
-        asleep = node.sleep.union(node.done)
-        self.sleep = {k for k in asleep if k in node.keys
-                      and independent(node.footprints[node.keys.index(k)], chosen_fp)}
-        if len(keys) > 1:
-            self.choices.append(index)
-        return index
+        self.sleep = node.sleep_set_after()
+        if len(options) > 1:
+            self.choices.append(node.index)
+        return node.index
 
     def value(self, n, machine):
         if self.depth < len(self.path):
@@ -197,7 +209,7 @@ class Exhaustive(Recorder):
                 node.done.append(node.choice)
                 rest = [k for k in node.keys if k not in node.done and k not in node.sleep]
                 if rest:
-                    node.choice = rest[0]
+                    node.take(rest[0])
                     return True
             self.path.pop()
         return False

@@ -15,23 +15,33 @@ from runtime.check.lazy import Lazy, value_of
 from runtime.race import Access, Race, Shadow, happened_before, vc_join
 
 # requests a goroutine yields
-(START, RESUME, LOAD, STORE, ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
- WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED) = range(19)
+(START, RESUME, DEFERRED, LOAD, STORE, ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK,
+ RUNLOCK, WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED, GO, PAR, JOIN) = range(23)
 SYNC_OPS = frozenset((ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
-                      WG_ADD, WG_WAIT, SEND, RECV, CLOSE))
-OP_NAMES = ("start", "resume", "load", "store", "atomic load", "atomic store", "atomic add",
+                      WG_ADD, WG_WAIT, SEND, RECV, CLOSE, JOIN))
+OP_NAMES = ("start", "resume", "deferred", "load", "store", "atomic load", "atomic store", "atomic add",
             "atomic swap", "atomic cas", "lock", "unlock", "rlock", "runlock", "wg add", "wg wait",
-            "send", "recv", "close", "gosched")
+            "send", "recv", "close", "gosched", "go", "par", "join")
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
 MODELS = ("sc", "tso", "go")
 INIT_TID = 0               # clock slot of the initial writes, which happen before everything
 
 
+running = None             # the Machine executing right now (one at a time)
+
+
 @types.coroutine
 def request(req):
     """Yield one request to the machine; resume with its result."""
     return (yield req)
+
+
+def inline(req):
+    """A non-blocking sync operation (Unlock, Done, Add, close) called as a plain function, as in
+    the workload API. It is queued and performed as the goroutine's next step(s), before its next
+    request: each is still a point other goroutines and store-buffer drains can interleave with."""
+    running.current.deferred.append(req)
 
 
 class ScenarioPanic(Exception):
@@ -116,13 +126,13 @@ class Mutex:
         return request((LOCK, self))
 
     def unlock(self):
-        return request((UNLOCK, self))
+        return inline((UNLOCK, self))
 
     def rlock(self):
         return request((RLOCK, self))
 
     def runlock(self):
-        return request((RUNLOCK, self))
+        return inline((RUNLOCK, self))
 
 
 class WaitGroup:
@@ -136,10 +146,10 @@ class WaitGroup:
         self.clock = []
 
     def add(self, delta):
-        return request((WG_ADD, self, delta))
+        return inline((WG_ADD, self, delta))
 
     def done(self):
-        return request((WG_ADD, self, -1))
+        return inline((WG_ADD, self, -1))
 
     def wait(self):
         return request((WG_WAIT, self))
@@ -149,11 +159,11 @@ class Chan:
     """A channel. Send ⇒ its receive completes; unbuffered receive ⇒ its send completes; the k-th
     receive ⇒ the (k+C)-th send completes; close ⇒ a receive that returns because of it."""
 
-    __slots__ = ("name", "cap", "buf", "closed", "close_clock", "slots", "sends", "recvs", "nil", "zero")
+    __slots__ = ("name", "cap_", "buf", "closed", "close_clock", "slots", "sends", "recvs", "nil", "zero")
 
     def __init__(self, name="ch", cap=0, zero=0, nil=False):
         self.name = name
-        self.cap = cap
+        self.cap_ = cap
         self.buf = deque()
         self.closed = False
         self.close_clock = []
@@ -175,10 +185,23 @@ class Chan:
         return request((RECV, self))
 
     def close(self):
-        return request((CLOSE, self))
+        return inline((CLOSE, self))
 
     def __len__(self):
         return len(self.buf)
+
+    def cap(self):
+        return self.cap_
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        """for v := range ch"""
+        value, ok = await self.recv2()
+        if not ok:
+            raise StopAsyncIteration
+        return value
 
 
 @types.coroutine
@@ -186,11 +209,28 @@ def _first(req):
     return (yield from req)[0]
 
 
+class Join:
+    """rt.par's join: every goroutine's end ⇒ par returns (a WaitGroup's Done ⇒ Wait, folded into
+    the goroutines' ends so a litmus test spends its steps on its own operations)."""
+
+    __slots__ = ("threads", "clock", "name", "running")
+
+    def __init__(self):
+        self.threads = []
+        self.clock = []
+        self.name = "par"
+        self.running = 0           # goroutines not yet returned
+
+    def complete(self):
+        """All returned, and (x86-TSO) their store buffers drained: Done is a locked instruction."""
+        return not self.running and not any(t.buffer for t in self.threads)
+
+
 class Thread:
     """A goroutine of the scenario. Owned by the machine."""
 
     __slots__ = ("tid", "goid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
-                 "last_load", "since", "created", "name")
+                 "last_load", "since", "created", "name", "deferred", "after", "join")
 
     def __init__(self, tid, goid, coro, vc, created, name):
         self.tid = tid
@@ -206,12 +246,15 @@ class Thread:
         self.since = 0             # step at which the pending request was made
         self.created = created     # frames of the `go` statement
         self.name = name
+        self.deferred = deque()    # plain-call sync operations still to perform (see `inline`)
+        self.after = None          # the request they stand before (None: the goroutine returned)
+        self.join = None           # the rt.par this goroutine belongs to
 
 
 class Machine:
     """One execution of a scenario under one memory model, driven by a Chooser."""
 
-    def __init__(self, model, chooser, max_steps=2000, trace=False, internal_files=()):
+    def __init__(self, model, chooser, max_steps=2000, trace=False, internal_files=(), known_races=None):
         if model not in MODELS:
             raise ValueError(f"unknown memory model {model!r} (models: {', '.join(MODELS)})")
         self.model = model
@@ -224,6 +267,7 @@ class Machine:
         self.status = "ok"
         self.current = None
         self.internal_files = internal_files
+        self.known_races = set() if known_races is None else known_races
 
     # --- goroutines ----------------------------------------------------------------------------
 
@@ -238,22 +282,32 @@ class Machine:
         self.threads.append(t)
         if parent is not None:
             parent.vc[parent.tid] += 1
+            # Run the new goroutine up to its first shared-memory operation now: what comes before
+            # it touches nothing shared, so it commutes with everything (one step fewer to explore).
+            self.current = t
+            self.advance(t, None)
+            self.current = parent
         return t
 
     def run(self, main_coro):
         """Run to the end of main (or a panic, deadlock, step limit); returns the status."""
         main = self.spawn(main_coro, None, [], "main")
+        global running
+        running = self
         chooser = self.chooser
+        ask_always = chooser.sees_all
+        options = self.options
+        step = self.step
         try:
             while not main.done and self.status == "ok":
-                options = self.options()
-                if not options:
+                opts = options()
+                if not opts:
                     self.status = self._stuck_status()
                     break
-                if len(options) > 1 or chooser.sees_all:
-                    self.step(options[chooser.schedule(options, self)])
+                if ask_always or len(opts) > 1:
+                    step(opts[chooser.schedule(opts, self)])
                 else:
-                    self.step(options[0])
+                    step(opts[0])
                 self.steps += 1
                 if self.steps > self.max_steps:
                     self.status = "step limit"
@@ -263,7 +317,8 @@ class Machine:
         return self.status
 
     def options(self):
-        opts = [(RUN, t) for t in self.threads if not t.done and self.enabled(t)]
+        enabled = self.enabled
+        opts = [(RUN, t) for t in self.threads if not t.done and enabled(t)]
         if self.model == "tso":
             opts += [(FLUSH, t) for t in self.threads if t.buffer]
         return opts
@@ -283,9 +338,13 @@ class Machine:
     def _close_unfinished(self):
         """main returned (the program exits) or the execution stopped: drop the other goroutines."""
         for t in self.threads:
-            if not t.done:
+            coros = [t.coro] if not t.done else []
+            coros += [req[1] for req in t.deferred if req[0] == GO]
+            if t.pending is not None and t.pending[0] == PAR:
+                coros += [coro for coro, _, _ in t.pending[1]]
+            for coro in coros:
                 try:
-                    t.coro.close()
+                    coro.close()
                 except RuntimeError:      # a scenario `finally` that awaits: nothing to run it
                     pass
 
@@ -295,6 +354,13 @@ class Machine:
             self.flush_one(t)
             return
         self.current = t
+        op = t.pending[0]
+        if op == DEFERRED:
+            self.run_deferred(t)
+            return
+        if op == PAR:
+            self.par(t, t.pending)
+            return
         try:
             result = self.perform(t, t.pending)
         except ScenarioPanic as panic:
@@ -302,12 +368,55 @@ class Machine:
             return
         self.advance(t, result)
 
+    def par(self, t, req):
+        """rt.par: start every function as a goroutine (go ⇒ start); t waits for them all."""
+        while t.buffer:
+            self.flush_one(t)
+        join = Join()
+        for coro, created, name in req[1]:
+            child = self.spawn(coro, t, created, name)
+            child.join = join
+            join.threads.append(child)
+            join.running += not child.done
+        t.pending = (JOIN, join)
+        self.record(t, "par", "", len(join.threads))
+
+    def run_deferred(self, t):
+        """One queued plain-call operation; or, after the last, the goroutine's end (its pending
+        loads take their values then: as late as possible, so later writes are visible)."""
+        if not t.deferred:
+            self.finish(t)
+            return
+        req = t.deferred.popleft()
+        try:
+            if req[0] == GO:       # the go statement: the new goroutine starts with t's clock
+                while t.buffer:    # and sees t's earlier stores (go ⇒ start)
+                    self.flush_one(t)
+                self.spawn(req[1], t, req[2], req[3])
+            else:
+                self.sync_prelude(t)
+                self.perform_sync(t, req[0], req[1], req)
+        except ScenarioPanic as panic:
+            self.status = f"panic: {panic}"
+            self.finish(t)
+            return
+        if not t.deferred:
+            if t.after is None:
+                self.finish(t)
+            else:
+                t.pending, t.after = t.after, None
+
     def advance(self, t, result, exc=None):
         try:
             t.pending = t.coro.send(result) if exc is None else t.coro.throw(exc)
             t.since = self.steps
+            if t.deferred:
+                t.after, t.pending = t.pending, (DEFERRED,)
         except StopIteration:
-            self.finish(t)
+            if t.deferred or t.lazies:
+                t.after, t.pending = None, (DEFERRED,)
+            else:
+                self.finish(t)
         except ScenarioPanic as panic:
             self.status = f"panic: {panic}"
             self.finish(t)
@@ -321,23 +430,25 @@ class Machine:
             self.finish(t)
 
     def finish(self, t):
-        """A goroutine returns: its loads take values and its store buffer drains (no hb edge)."""
+        """A goroutine returns: its loads take values; its store buffer drains in later steps.
+        Goroutine exit is no synchronization in Go, except through rt.par's join."""
         t.done = True
         t.pending = None
         while t.lazies:
             t.lazies[0].force()
-        while t.buffer:
-            self.flush_one(t)
+        if t.join is not None:
+            vc_join(t.join.clock, t.vc)
+            t.join.running -= 1
 
     # --- enabledness and footprints ----------------------------------------------------------
 
     def enabled(self, t):
         req = t.pending
         op = req[0]
-        if op == LOAD or op == ALOAD:
-            return not self._spinning(t)
-        if op <= STORE or op == GOSCHED:
+        if op == STORE or op <= DEFERRED or op == GOSCHED:
             return True
+        if op == LOAD or op == ALOAD:
+            return t.last_load is None or not self._spinning(t)
         obj = req[1]
         if op == LOCK:
             return obj.owner is None and obj.readers == 0
@@ -345,14 +456,16 @@ class Machine:
             return obj.owner is None
         if op == WG_WAIT:
             return obj.count == 0
+        if op == JOIN:
+            return obj.complete()
         if op == SEND:
             if obj.nil:
                 return False
-            return obj.closed or (len(obj.buf) < obj.cap if obj.cap else self._waiting(obj, RECV) is not None)
+            return obj.closed or (len(obj.buf) < obj.cap_ if obj.cap_ else self._waiting(obj, RECV) is not None)
         if op == RECV:
             if obj.nil:
                 return False
-            return bool(obj.buf) or obj.closed or (not obj.cap and self._waiting(obj, SEND) is not None)
+            return bool(obj.buf) or obj.closed or (not obj.cap_ and self._waiting(obj, SEND) is not None)
         return True
 
     def _spinning(self, t):
@@ -385,6 +498,15 @@ class Machine:
         fp += [(var, "w") for var, _ in t.buffer]
         req = t.pending
         op = req[0]
+        if op == DEFERRED:
+            if not t.deferred:
+                return fp
+            req = t.deferred[0]
+            op = req[0]
+            if op == GO:
+                return fp
+        if op == PAR:
+            return fp
         if op == LOAD:
             fp.append((req[1], "r"))
         elif op == STORE:
@@ -420,13 +542,20 @@ class Machine:
         if op == RESUME:
             return t.result
         self.sync_prelude(t)
-        obj = req[1]
+        return self.perform_sync(t, op, req[1], req)
+
+    def perform_sync(self, t, op, obj, req):
         if op <= ACAS:
             return self.atomic(t, op, obj, req)
         if op <= RUNLOCK:
             return self.mutex(t, op, obj)
         if op <= WG_WAIT:
             return self.waitgroup(t, op, obj, req)
+        if op == JOIN:
+            vc_join(t.vc, obj.clock)
+            self.tick(t)
+            self.record(t, "join", "", None)
+            return None
         return self.channel(t, op, obj, req)
 
     def load(self, t, var):
@@ -548,8 +677,8 @@ class Machine:
     def _send(self, t, ch, value):
         if ch.closed:
             raise ScenarioPanic("send on closed channel")
-        if ch.cap:
-            slot = ch.slots[ch.sends % ch.cap]
+        if ch.cap_:
+            slot = ch.slots[ch.sends % ch.cap_]
             vc_join(t.vc, slot)                  # the (k)-th receive ⇒ the (k+C)-th send
             vc_join(slot, t.vc)                  # this send ⇒ its receive
             ch.buf.append(value)
@@ -564,12 +693,12 @@ class Machine:
 
     def _recv(self, t, ch):
         if ch.buf:
-            slot = ch.slots[ch.recvs % ch.cap]
+            slot = ch.slots[ch.recvs % ch.cap_]
             vc_join(t.vc, slot)
             vc_join(slot, t.vc)
             ch.recvs += 1
             result = (ch.buf.popleft(), True)
-        elif not ch.cap and not ch.closed:
+        elif not ch.cap_ and not ch.closed:
             sender = self._waiting(ch, SEND)
             self._rendezvous(t, sender)
             result = (value_of(sender.pending[2]), True)
@@ -592,11 +721,15 @@ class Machine:
 
     def race_check(self, t, var, access):
         for prev in var.shadow.check(access, t.vc):
+            key = race_key(var.name, access, prev)
+            if key in self.known_races:      # found in an earlier execution: reported once
+                continue
+            self.known_races.add(key)
             created = {u.goid: (u.created, u.done) for u in self.threads}
             self.races.append(Race(var.name, access, prev, created))
 
     def frames(self, t):
-        """The scenario frames a goroutine stands in, innermost first: [(func, file, line)]."""
+        """The scenario frames a goroutine stands in, innermost first: [(code, line)]."""
         frames = []
         c = t.coro
         while c is not None:
@@ -606,7 +739,8 @@ class Machine:
             if f.f_code.co_filename not in self.internal_files:
                 frames.append((f.f_code, f.f_lineno))
             c = c.cr_await
-        return [(frame_name(code), code.co_filename, line) for code, line in reversed(frames)]
+        frames.reverse()
+        return frames
 
     def record(self, t, what, name, value):
         if self.trace is not None:
@@ -626,9 +760,11 @@ def _location(t):
     return None if f is None else (f.f_code, f.f_lasti)
 
 
-def frame_name(code):
-    """A Python function named as Go names its functions: main.main.func1 -> main.main.p0."""
-    return "main." + code.co_qualname.replace(".<locals>", "")
+def race_key(var, access, prev):
+    """A race is the same race wherever it recurs: the same variable, kinds and code locations."""
+    a = (access.is_write, access.frames[0] if access.frames else None)
+    b = (prev.is_write, prev.frames[0] if prev.frames else None)
+    return (var, frozenset((a, b)))
 
 
 def visible_writes(hist, tid, epoch, clock):

@@ -114,9 +114,9 @@ class Result:
         rows = most_contended(s.locks)
         if rows:
             lines.append("  most contended locks (wait in virtual time):")
-            lines.append(f"    {'lock':<32} {'kind':<9} {'acquired':>10} {'contended':>10} {'wait us':>10} {'max waiters':>11}")
+            lines.append(f"    {'lock':<44} {'kind':<9} {'acquired':>10} {'contended':>10} {'wait us':>10} {'max waiters':>11}")
             for name, kind, acq, cont, wait, hold, maxw in rows:
-                lines.append(f"    {name:<32} {kind:<9} {acq:>10,} {cont:>10,} {wait / 1000:>10,.1f} {maxw:>11}")
+                lines.append(f"    {name:<44} {kind:<9} {acq:>10,} {cont:>10,} {wait / 1000:>10,.1f} {maxw:>11}")
         else:
             lines.append("  most contended locks: none contended")
         if self.log_path:
@@ -161,10 +161,15 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     try:
         status = trio.run(sched.run, main, rt, restrict_keyboard_interrupt_to_checkpoints=False)
     except (RunInterrupted, BaseExceptionGroup) as err:
-        if isinstance(err, BaseExceptionGroup) and not err.subgroup(RunInterrupted):
-            raise
+        if isinstance(err, BaseExceptionGroup):
+            group = err.subgroup(RunInterrupted)
+            if group is None:
+                raise
+            err = group
+            while isinstance(err, BaseExceptionGroup):
+                err = err.exceptions[0]
         interrupted = True
-        status = 130
+        status = 128 + err.signum            # as a shell reports a process killed by the signal
     finally:
         restore()
         if progress:
@@ -172,7 +177,7 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     report = ""
     if sched.failure is not None:
         kind, gp, err = sched.failure
-        report = deadlock_report(sched.allgs) if kind == "deadlock" else panic_report(gp, err)
+        report = deadlock_report(sched.allgs, err) if kind == "deadlock" else panic_report(gp, err)
     if sched.vt_end == 0:
         sched.vt_end = max(m.now for m in sched.allm)
     memstats = _final_memstats(sched, heap)

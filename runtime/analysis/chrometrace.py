@@ -1,0 +1,151 @@
+"""A run log as a Chrome Trace Event file (the JSON object format), for Perfetto and chrome://tracing.
+
+Tracks: process 1 holds one thread per M, process 2 one per P, process 3 the heap counters.
+- G runs: complete ("X") slices from go_run to the G's park, exit, preemption, syscall or next
+  go_run on that M, on the M's track and on the P's.
+- Lock waits (vt - wait_ns .. vt) and holds (lock_acquire .. its lock_release) on the M's track.
+- Heap in use: counter ("C") events from heap_snapshot.
+- Happens-before: each `hb` event is a short slice on its M, and each edge (`rf` or `sw` naming an
+  earlier hb `id`) a flow arrow ("s" at the source, "f" with binding point "e" at the target).
+Timestamps are virtual time in microseconds (the format's unit), with ns precision.
+"""
+
+import os
+
+import orjson
+
+from runtime.analysis.events import EventReader
+
+PID_M, PID_P, PID_HEAP = 1, 2, 3
+_ENDS_A_RUN = {"go_park", "go_exit", "preempt", "syscall_enter"}
+
+
+def _us(ns):
+    return ns / 1000
+
+
+class TraceWriter:
+    """Turns events into trace events, written as they come. Owned by one export; no lock."""
+
+    def __init__(self, out):
+        self.out = out
+        self.first = True
+        self.named = set()          # (pid, tid) that have a thread_name record
+        self.running = {}           # m -> (start vt, g, p)
+        self.holding = {}           # (m, lock) -> (acquire vt, kind, g)
+        self.hb_sources = {}        # hb id -> (vt, m)
+        self.flow_id = 0
+        self.vt_end = 0
+        self.counts = {"slices": 0, "counters": 0, "flows": 0}
+        out.write(b'{"displayTimeUnit":"ns","traceEvents":[\n')
+        for pid, name in ((PID_M, "Ms (OS threads)"), (PID_P, "Ps (processors)"), (PID_HEAP, "Heap")):
+            self._emit({"ph": "M", "name": "process_name", "pid": pid, "tid": 0, "args": {"name": name}})
+            self._emit({"ph": "M", "name": "process_sort_index", "pid": pid, "tid": 0, "args": {"sort_index": pid}})
+
+    def _emit(self, record):
+        if not self.first:
+            self.out.write(b",\n")
+        self.first = False
+        self.out.write(orjson.dumps(record))
+
+    def _thread(self, pid, tid):
+        if (pid, tid) not in self.named:
+            self.named.add((pid, tid))
+            label = ("M" if pid == PID_M else "P") + str(tid)
+            self._emit({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": label}})
+            self._emit({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid, "args": {"sort_index": tid}})
+        return tid
+
+    def _slice(self, pid, tid, name, cat, start, end, args=None):
+        record = {"ph": "X", "name": name, "cat": cat, "pid": pid, "tid": self._thread(pid, tid),
+                  "ts": _us(start), "dur": _us(max(0, end - start))}
+        if args:
+            record["args"] = args
+        self._emit(record)
+        self.counts["slices"] += 1
+
+    def add(self, ev):
+        vt, name, m = ev["vt"], ev["event"], ev.get("m")
+        self.vt_end = max(self.vt_end, vt)
+        if isinstance(m, int) and (name == "go_run" or name in _ENDS_A_RUN):
+            self._end_run(m, vt)
+            if name == "go_run":
+                self.running[m] = (vt, ev.get("g"), ev.get("p"))
+        if name == "lock_acquire" and isinstance(m, int):
+            self._lock_acquire(ev, vt, m)
+        elif name == "lock_release" and isinstance(m, int):
+            self._lock_release(ev, vt, m)
+        elif name == "heap_snapshot":
+            args = {k: ev[k] for k in ("HeapInuse", "HeapAlloc", "HeapSys") if isinstance(ev.get(k), int)}
+            if args:
+                self._emit({"ph": "C", "name": "heap", "pid": PID_HEAP, "tid": 0, "ts": _us(vt), "args": args})
+                self.counts["counters"] += 1
+        elif name == "hb" and isinstance(m, int):
+            self._hb(ev, vt, m)
+
+    def _end_run(self, m, vt):
+        run = self.running.pop(m, None)
+        if run is None:
+            return
+        start, g, p = run
+        args = {"g": g, "p": p}
+        self._slice(PID_M, m, f"G{g}", "g_run", start, vt, args)
+        if isinstance(p, int):
+            self._slice(PID_P, p, f"G{g}", "g_run", start, vt, {"g": g, "m": m})
+
+    def _lock_acquire(self, ev, vt, m):
+        wait, lock = ev["wait_ns"], ev["lock"]
+        if wait > 0:
+            self._slice(PID_M, m, f"wait {lock}", "lock_wait", vt - wait, vt,
+                        {"lock": lock, "kind": ev["kind"], "wait_ns": wait, "waiters": ev.get("waiters"),
+                         "prev_m": ev.get("prev_m"), "prev_p": ev.get("prev_p"), "prev_g": ev.get("prev_g")})
+        self.holding[m, lock] = (vt, ev["kind"], ev.get("g"))
+
+    def _lock_release(self, ev, vt, m):
+        lock = ev["lock"]
+        held = self.holding.pop((m, lock), None)
+        start = held[0] if held else vt - ev["hold_ns"]
+        self._slice(PID_M, m, f"hold {lock}", "lock_hold", start, vt,
+                    {"lock": lock, "kind": ev["kind"], "hold_ns": ev["hold_ns"], "g": ev.get("g")})
+
+    def _hb(self, ev, vt, m):
+        label = f"hb {ev.get('op', '?')} {ev.get('var', '')}".strip()
+        self._slice(PID_M, m, label, "hb", vt, vt + 1, {k: ev[k] for k in ("op", "var", "id", "rf", "sw", "g") if k in ev})
+        if isinstance(ev.get("id"), int):
+            self.hb_sources[ev["id"]] = (vt, m)
+        for edge in ("rf", "sw"):
+            source = self.hb_sources.get(ev.get(edge)) if isinstance(ev.get(edge), int) else None
+            if source is None:
+                continue
+            self.flow_id += 1
+            src_vt, src_m = source
+            self._emit({"ph": "s", "name": f"hb {edge}", "cat": "hb", "id": self.flow_id, "pid": PID_M,
+                        "tid": src_m, "ts": _us(src_vt)})
+            self._emit({"ph": "f", "bp": "e", "name": f"hb {edge}", "cat": "hb", "id": self.flow_id,
+                        "pid": PID_M, "tid": m, "ts": _us(vt)})
+            self.counts["flows"] += 1
+
+    def close(self):
+        for m in list(self.running):
+            self._end_run(m, self.vt_end)
+        for (m, lock), (start, kind, g) in list(self.holding.items()):
+            self._slice(PID_M, m, f"hold {lock}", "lock_hold", start, self.vt_end,
+                        {"lock": lock, "kind": kind, "g": g, "unreleased": True})
+        self.holding.clear()
+        self.out.write(b"\n]}\n")
+
+
+def export_trace(log_path, out_path):
+    """Write the Chrome trace of log_path to out_path; returns (reader, counts)."""
+    reader = EventReader(log_path)
+    try:
+        with open(out_path, "wb") as out:
+            writer = TraceWriter(out)
+            for ev in reader:
+                writer.add(ev)
+            writer.close()
+        reader.check_something_read()
+    except BaseException:
+        os.unlink(out_path)   # no half-written or empty trace left behind
+        raise
+    return reader, writer.counts

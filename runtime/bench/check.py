@@ -1,0 +1,40 @@
+"""`gort bench check`: exhaustive exploration speed of the memory-model checker.
+
+Two-goroutine litmus tests (SB, MP, LB, CoRR, 2+2W, R, S) explored exhaustively under each model,
+over and over for about a second: complete executions per CPU second (target >= 20,000/s). And the
+time one exhaustive exploration of the 4-goroutine IRIW takes under `go`.
+"""
+
+import pathlib
+import time
+
+from runtime.check import check
+from runtime.check.scenario import load
+
+LITMUS = pathlib.Path(__file__).resolve().parents[2] / "workloads" / "litmus"
+TWO_GOROUTINE_TESTS = ("sb", "mp", "lb", "corr", "2+2w", "r", "s")
+TARGET = 20_000
+
+
+def executions_per_second(scenarios, model, seconds):
+    executions = 0
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        for scenario in scenarios:
+            executions += check(scenario, model=model).executions
+    return executions / (time.process_time() - start)
+
+
+def run(quick):
+    scenarios = [load(LITMUS / f"{name}.py") for name in TWO_GOROUTINE_TESTS]
+    rows = []
+    for model in ("sc", "tso", "go"):
+        rate = executions_per_second(scenarios, model, 0.2 if quick else 1.5)
+        rows.append({"name": f"check exhaustive, 2-goroutine litmus, {model}", "value": rate,
+                     "unit": "executions/s", "target": TARGET})
+    start = time.process_time()
+    iriw = check(LITMUS / "iriw.py", model="go")
+    seconds = time.process_time() - start
+    rows.append({"name": "check exhaustive IRIW (4 goroutines), go", "value": seconds * 1000, "unit": "ms",
+                 "note": f"{iriw.executions} executions, {iriw.pruned} pruned, {len(iriw.outcomes)} outcomes"})
+    return rows

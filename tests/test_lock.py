@@ -1,0 +1,92 @@
+"""Runtime locks held across virtual time (runtime/lock.py)."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runtime.lock import RuntimeLock
+from runtime.runtime2 import M
+
+
+def test_a_wait_is_charged_in_virtual_time_with_the_previous_owner():
+    lock = RuntimeLock("sched", "x")
+    a, b = M(0, now=100), M(1, now=150)
+    lock.acquire(a)
+    a.now += 200                       # holds it until 300
+    lock.release(a)
+    lock.acquire(b)                    # asked at 150: waits until 300, plus the futex handoff
+    assert b.now == 300 + lock.handoff_ns
+    assert (lock.contended, lock.wait_ns, lock.prev_owner) == (1, 150 + lock.handoff_ns, (0, None, None))
+
+
+def test_an_m_earlier_in_virtual_time_does_not_wait_for_a_later_hold():
+    """M1 runs after M0 in host order but asks before M0's hold began: no wait (lookahead)."""
+    lock = RuntimeLock("mcentral", "mcentral[5] 16B noscan")
+    m0, m1 = M(0, now=4000), M(1, now=1000)
+    lock.hold(m0, 100)
+    lock.acquire(m1)
+    assert m1.now == 1000 and lock.contended == 0
+    m1.now += 50
+    lock.release(m1)
+
+
+def test_waiters_count_the_overlapping_waits():
+    lock = RuntimeLock("mheap", "mheap")
+    holder = M(0, now=0)
+    lock.acquire(holder)
+    holder.now = 10_000
+    lock.release(holder)
+    ms = [M(i, now=1000 * i) for i in range(1, 4)]
+    seen = []
+    for m in ms:                        # all asked while the holder held it
+        lock.acquire(m)
+        seen.append(lock.max_waiters)
+        m.now += 100
+        lock.release(m)
+    assert lock.contended == 3
+    assert seen[-1] == 2                # the third waited alongside the other two
+
+
+class _Observer:
+    def __init__(self):
+        self.events = []
+
+    def lock_acquired(self, lock, m, wait, waiters):
+        self.events.append(("acq", m.id, wait, waiters))
+
+    def lock_released(self, lock, m, hold):
+        self.events.append(("rel", m.id, hold))
+
+
+def test_the_observer_hears_allocator_locks_always_and_hot_locks_only_when_contended():
+    obs = _Observer()
+    hot, heap = RuntimeLock("chan", "chan 0x1"), RuntimeLock("mheap", "mheap")
+    hot.observer = heap.observer = obs
+    a, b = M(0, now=0), M(1, now=10)
+    hot.hold(a, 100)                    # uncontended hot lock: silent
+    heap.hold(a, 100)                   # allocator lock: always heard
+    hot.hold(b, 5)                      # contended: heard
+    assert [e[0] for e in obs.events] == ["acq", "rel", "acq", "rel"]
+    assert obs.events[2][1:3] == (1, 90 + hot.handoff_ns)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5000), st.integers(1, 400)), max_size=40))
+def test_holds_never_overlap_when_ms_run_in_virtual_time_order(ops):
+    """Acquisitions in non-decreasing virtual time (what the emulator guarantees within its
+    lookahead) give disjoint hold intervals, and every wait ends when the lock is free."""
+    lock = RuntimeLock("sched", "s")
+    ms = [M(i) for i in range(4)]
+    t = 0
+    intervals = []
+    for mid, gap, hold in ops:
+        t += gap
+        m = ms[mid]
+        m.now = max(m.now, t)
+        lock.acquire(m)
+        start = m.now
+        m.now += hold
+        lock.release(m)
+        intervals.append((start, m.now))
+    intervals.sort()
+    for (s1, e1), (s2, e2) in zip(intervals, intervals[1:]):
+        assert e1 <= s2

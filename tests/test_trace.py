@@ -1,0 +1,116 @@
+"""`gort trace`: a Chrome Trace Event file that follows the format, with the run's tracks and slices.
+
+The checks are the format's rules (Trace Event Format document): every event has a phase; complete
+events have ts and dur >= 0; slices on one thread nest (Perfetto reports partial overlap as an
+import error); flow starts and ends pair by id; metadata names every track.
+"""
+
+import pathlib
+
+import orjson
+import pytest
+
+from runtime.analysis.chrometrace import PID_HEAP, PID_M, PID_P
+from runtime.analysis.synthlog import write_log
+from runtime.cli import main
+
+PHASES = {"X", "M", "C", "s", "f"}
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("trace")
+    log = write_log(tmp / "run.jsonl", steps=1500, procs=4, seed=8, level="debug")
+    out = tmp / "run.json"
+    with pytest.raises(SystemExit) as exit:
+        main(["trace", str(log), "-o", str(out)])
+    assert exit.value.code == 0
+    events = [orjson.loads(line) for line in pathlib.Path(log).read_bytes().splitlines()]
+    return events, orjson.loads(out.read_bytes())
+
+
+def test_every_record_follows_the_format(traced):
+    _, trace = traced
+    assert trace["displayTimeUnit"] == "ns"
+    for record in trace["traceEvents"]:
+        assert record["ph"] in PHASES
+        assert isinstance(record["pid"], int) and isinstance(record["tid"], int)
+        if record["ph"] in ("X", "C", "s", "f"):
+            assert isinstance(record["ts"], (int, float)) and record["ts"] >= 0
+        if record["ph"] == "X":
+            assert record["dur"] >= 0 and isinstance(record["name"], str) and record["cat"]
+        if record["ph"] == "C":
+            assert all(isinstance(v, (int, float)) for v in record["args"].values())
+
+
+def test_a_named_track_per_m_and_per_p(traced):
+    events, trace = traced
+    names = {(r["pid"], r["tid"]): r["args"]["name"] for r in trace["traceEvents"]
+             if r["ph"] == "M" and r["name"] == "thread_name"}
+    ms = {e["m"] for e in events if isinstance(e.get("m"), int)}
+    ps = {e["p"] for e in events if e["event"] == "go_run"}
+    assert {names[PID_M, m] for m in ms} == {f"M{m}" for m in ms}
+    assert {names[PID_P, p] for p in ps} == {f"P{p}" for p in ps}
+    used = {(r["pid"], r["tid"]) for r in trace["traceEvents"] if r["ph"] == "X"}
+    assert used <= names.keys()
+
+
+def test_slices_nest_on_every_track(traced):
+    _, trace = traced
+    tracks = {}
+    for r in trace["traceEvents"]:
+        if r["ph"] == "X":
+            tracks.setdefault((r["pid"], r["tid"]), []).append((r["ts"], -r["dur"], r["ts"] + r["dur"]))
+    eps = 1e-6
+    for key, slices in tracks.items():
+        open_ends = []
+        for start, _, end in sorted(slices):
+            while open_ends and open_ends[-1] <= start + eps:
+                open_ends.pop()
+            assert not open_ends or end <= open_ends[-1] + eps, f"partial overlap on {key} at {start}"
+            open_ends.append(end)
+
+
+def test_slices_and_counters_account_for_the_log(traced):
+    events, trace = traced
+    by_cat = {}
+    for r in trace["traceEvents"]:
+        if r["ph"] == "X":
+            by_cat.setdefault(r["cat"], []).append(r)
+    contended = [e for e in events if e["event"] == "lock_acquire" and e["wait_ns"] > 0]
+    assert len(by_cat["lock_wait"]) == len(contended)
+    assert sorted(round(r["dur"] * 1000) for r in by_cat["lock_wait"]) == sorted(e["wait_ns"] for e in contended)
+    releases = [e for e in events if e["event"] == "lock_release"]
+    assert sorted(round(r["dur"] * 1000) for r in by_cat["lock_hold"]) == sorted(e["hold_ns"] for e in releases)
+    runs = [e for e in events if e["event"] == "go_run"]
+    assert len([r for r in by_cat["g_run"] if r["pid"] == PID_M]) == len(runs)
+    assert len([r for r in by_cat["g_run"] if r["pid"] == PID_P]) == len(runs)
+    snapshots = [e for e in events if e["event"] == "heap_snapshot"]
+    counters = [r for r in trace["traceEvents"] if r["ph"] == "C"]
+    assert [c["args"]["HeapInuse"] for c in counters] == [e["HeapInuse"] for e in snapshots]
+    assert all(c["pid"] == PID_HEAP for c in counters)
+
+
+def test_happens_before_edges_are_flow_pairs(traced):
+    events, trace = traced
+    edges = [e for e in events if e["event"] == "hb" and ("rf" in e or "sw" in e)]
+    starts = {r["id"]: r for r in trace["traceEvents"] if r["ph"] == "s"}
+    finishes = {r["id"]: r for r in trace["traceEvents"] if r["ph"] == "f"}
+    assert len(edges) > 0 and starts.keys() == finishes.keys() and len(starts) == len(edges)
+    for flow_id, finish in finishes.items():
+        assert finish["bp"] == "e" and starts[flow_id]["ts"] <= finish["ts"]
+
+
+def test_damaged_and_empty_logs(tmp_path, capsys):
+    log = pathlib.Path(write_log(tmp_path / "run.jsonl", steps=200, procs=2, seed=1, level="debug"))
+    log.write_bytes(b"garbage\n" + log.read_bytes()[:-20])
+    with pytest.raises(SystemExit) as exit:
+        main(["trace", str(log), "-o", str(tmp_path / "t.json")])
+    assert exit.value.code == 0
+    assert "2 unreadable lines skipped (line 1, " in capsys.readouterr().err
+    orjson.loads((tmp_path / "t.json").read_bytes())
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    with pytest.raises(SystemExit) as exit:
+        main(["trace", str(empty), "-o", str(tmp_path / "e.json")])
+    assert exit.value.code == 1 and not (tmp_path / "e.json").exists()
