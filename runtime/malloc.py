@@ -31,24 +31,9 @@ def spanclass_for(size, noscan):
 def mallocgc(c, size, noscan, _noscan_spc=NOSCAN_SPANCLASS, _scan_spc=SCAN_SPANCLASS):
     """Allocate `size` bytes on the mcache `c` (its P's); `noscan`: the object holds no pointers.
     Returns the object's address."""
-    if noscan:
-        if size < TINY_SIZE:
-            return mallocgcTiny(c, size) if size else ZEROBASE
-        if size > MAX_SMALL_SCAN_SIZE:
-            return c.allocLarge(size, noscan).base
-        spc = _noscan_spc[size]
-        header = 0
-    else:
-        if size > MIN_SIZE_FOR_MALLOC_HEADER:
-            if size > MAX_SMALL_SCAN_SIZE:
-                return c.allocLarge(size, noscan).base
-            header = MALLOC_HEADER_SIZE
-        elif size:
-            header = 0
-        else:
-            return ZEROBASE
-        spc = _scan_spc[size]
-    span = c.alloc[spc]
+    if size < 16 or size > 512:          # tiny, zero-size, header-carrying and large objects
+        return mallocgc_sized(c, size, noscan)
+    span = c.alloc[_noscan_spc[size] if noscan else _scan_spc[size]]
     # nextFreeFast, inlined. Usually the very next slot is free (allocCache bit 0): no ctz needed.
     if span.allocCache & 1:
         result = span.freeindex
@@ -56,7 +41,30 @@ def mallocgc(c, size, noscan, _noscan_spc=NOSCAN_SPANCLASS, _scan_spc=SCAN_SPANC
             span.allocCache >>= 1
             span.freeindex = result + 1
             span.allocCount += 1
-            return span.base + result * span.elemsize + header
+            return span.base + result * span.elemsize
+    return mallocgc_span(c, span, _noscan_spc[size] if noscan else _scan_spc[size], 0)
+
+
+def mallocgc_sized(c, size, noscan):
+    """mallocgc for the sizes the inlined fast path leaves out."""
+    if noscan:
+        if size < TINY_SIZE:
+            return mallocgcTiny(c, size) if size else ZEROBASE
+        if size > MAX_SMALL_SCAN_SIZE:
+            return c.allocLarge(size, noscan).base
+        spc, header = NOSCAN_SPANCLASS[size], 0
+    else:
+        if not size:
+            return ZEROBASE
+        if size > MAX_SMALL_SCAN_SIZE:
+            return c.allocLarge(size, noscan).base
+        spc = SCAN_SPANCLASS[size]
+        header = MALLOC_HEADER_SIZE if size > MIN_SIZE_FOR_MALLOC_HEADER else 0
+    return mallocgc_span(c, c.alloc[spc], spc, header)
+
+
+def mallocgc_span(c, span, spc, header):
+    """A slot of the cached span of class spc: nextFreeFast, else nextFree (which may refill)."""
     result = nextFreeFast(span)
     if result < 0:
         return c.nextFree(spc)[0] + header

@@ -5,12 +5,15 @@ Allocation state follows Go since 1.7: slots below `freeindex` are allocated; ab
 allocBits starting at `freeindex`, so the fast path is a count-trailing-zeros.
 """
 
-from runtime.sizeclasses import CLASS_TO_SIZE, PAGE_SHIFT, PAGE_SIZE, span_nelems
+from runtime.sizeclasses import CLASS_TO_SIZE, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, span_nelems
 
 # mspan states
 mSpanDead, mSpanInUse, mSpanManual = 0, 1, 2
 
 MASK64 = (1 << 64) - 1
+
+# span class -> objects per span, as initSpan lays them out (0 for the large classes 0 and 1)
+NELEMS = tuple(span_nelems(spc >> 1, spc & 1) if spc >> 1 else 0 for spc in range(NUM_SPAN_CLASSES))
 
 
 def ctz64(x):
@@ -55,7 +58,7 @@ class MSpan:
             self.large = True
         else:
             self.elemsize = CLASS_TO_SIZE[sizeclass]
-            self.nelems = span_nelems(sizeclass, spanclass & 1)
+            self.nelems = NELEMS[spanclass]
         self.freeindex = 0
         self.allocCache = MASK64       # all free
         self.allocBits = 0
