@@ -12,12 +12,12 @@ import re
 import sys
 import types
 
-from runtime import proc
+from runtime import proc, racert
 from runtime.chan import Chan, park, safepoint
-from runtime.proc import GOSCHED, SYSCALL, Exit, GoPanic
+from runtime.panic import Exit, GoPanic, Goexit
+from runtime.proc import GOSCHED, SYSCALL
 from runtime.runtime2 import waitReasonSleep
 from runtime.select import selectgo
-from runtime.sema import SemaWord
 from runtime.sync import Cond, Mutex, Once, RWMutex, WaitGroup
 
 Nanosecond = 1
@@ -63,41 +63,72 @@ def spawn(fn, args, depth):
 
 
 class Atomic:
-    """sync/atomic.Int64 (and friends): every operation costs one atomic instruction."""
+    """sync/atomic.Int64 (and friends): every operation costs one atomic instruction, is a
+    scheduling point, and (under --race) synchronizes through the variable, as Go's atomics do."""
 
-    __slots__ = ("v",)
+    __slots__ = ("v", "name")
 
-    def __init__(self, v=0):
+    def __init__(self, v=0, name="atomic"):
         self.v = v
+        self.name = name
 
-    def load(self):
-        proc.sched.curm.now += proc.sched.costs.atomic
-        return self.v
+    async def load(self):
+        g = _atomic_op(self, False)
+        v = self.v
+        await _maybe_yield(g)
+        return v
 
-    def store(self, v):
-        proc.sched.curm.now += proc.sched.costs.atomic
+    async def store(self, v):
+        g = _atomic_op(self, True)
         self.v = v
+        await _maybe_yield(g)
 
-    def add(self, d):
-        proc.sched.curm.now += proc.sched.costs.atomic
+    async def add(self, d):
+        g = _atomic_op(self, True)
         self.v += d
-        return self.v
+        v = self.v
+        await _maybe_yield(g)
+        return v
 
-    def swap(self, v):
-        proc.sched.curm.now += proc.sched.costs.atomic
+    async def swap(self, v):
+        g = _atomic_op(self, True)
         old, self.v = self.v, v
+        await _maybe_yield(g)
         return old
 
-    def compare_and_swap(self, old, new):
-        proc.sched.curm.now += proc.sched.costs.atomic
-        if self.v == old:
+    async def compare_and_swap(self, old, new):
+        swapped = self.v == old
+        g = _atomic_op(self, swapped)
+        if swapped:
             self.v = new
-            return True
-        return False
+        await _maybe_yield(g)
+        return swapped
+
+
+def _atomic_op(a, writes):
+    """Charge one atomic instruction; under --race, acquire the variable (and release it if the
+    operation writes): all atomics are in one sequentially consistent order."""
+    sched = proc.sched
+    m = sched.curm
+    m.now += sched.costs.atomic
+    race = racert.enabled
+    if race is not None:
+        race.acquire(m.curg, a)
+        if writes:
+            race.release(m.curg, a)
+    return m
+
+
+async def _maybe_yield(m):
+    """A scheduling point: hand over if this M's clock passed its limit or a preemption is due."""
+    sched = proc.sched
+    if m.now > sched.limit or m.curg.preempt:
+        await safepoint()
 
 
 class Var:
-    """A shared variable: plain (non-atomic) loads and stores the memory-model checker instruments."""
+    """A shared variable: plain (non-atomic) loads and stores. Each access is a scheduling point,
+    and under --race (or a debug-level log) it is checked and logged with the goroutine's clock."""
 
     __slots__ = ("name", "v")
 
@@ -105,13 +136,26 @@ class Var:
         self.name = name
         self.v = v
 
-    def load(self):
-        proc.sched.curm.now += proc.sched.costs.mem_access
-        return self.v
+    async def load(self):
+        m = _access(self, False)
+        v = self.v
+        await _maybe_yield(m)
+        return v
 
-    def store(self, v):
-        proc.sched.curm.now += proc.sched.costs.mem_access
+    async def store(self, v):
         self.v = v
+        m = _access(self, True)
+        await _maybe_yield(m)
+
+
+def _access(var, is_write):
+    sched = proc.sched
+    m = sched.curm
+    m.now += sched.costs.mem_access
+    race = racert.enabled
+    if race is not None:
+        race.access(m.curg, var, is_write, var.v)
+    return m
 
 
 class Timer:
@@ -252,8 +296,8 @@ class Runtime:
     def Cond(self, L):
         return Cond(L, self._syncobj(48))
 
-    def atomic(self, v=0):
-        return Atomic(v)
+    def atomic(self, v=0, name="atomic"):
+        return Atomic(v, name)
 
     def var(self, name, v=0):
         return Var(name, v)
@@ -318,7 +362,7 @@ class Runtime:
 
     def goexit(self):
         """runtime.Goexit(): end this goroutine (its finally blocks run); main's end does not exit."""
-        raise proc.Goexit()
+        raise Goexit()
 
     def panic(self, value):
         raise GoPanic(value)

@@ -10,9 +10,10 @@ preemption, or the M's clock past its hand-over limit).
 import types
 from collections import deque
 
-from runtime import proc
+from runtime import proc, racert
 from runtime.lock import RuntimeLock
-from runtime.proc import PARK, SAFEPOINT, GoPanic
+from runtime.panic import GoPanic
+from runtime.proc import PARK, SAFEPOINT
 from runtime.runtime2 import (Sudog, waitReasonChanReceive, waitReasonChanReceiveNilChan,
                               waitReasonChanSend, waitReasonChanSendNilChan)
 
@@ -91,13 +92,19 @@ class Chan:
         self.lock.hold(m, sched.costs.chan_op)
         if self.closed:
             raise GoPanic("send on closed channel")
-        sg = dequeue(self.recvq) if self.recvq else None
+        q = self.recvq
+        sg = (q.popleft() if not q[0].is_select else dequeue(q)) if q else None
+        race = racert.enabled
         if sg is not None:
             sg.elem = v
             sg.success = True
+            if race is not None:
+                race.chan_handoff(self, m.curg, sg.g)
             sched.goready(sg.g, m)
         elif len(self.buf) < self.dataqsiz:
             self.buf.append(v)
+            if race is not None:
+                race.chan_send_buf(self, m.curg)
         else:
             mysg = Sudog(m.curg, v, self)
             self.sendq.append(mysg)
@@ -116,9 +123,13 @@ class Chan:
         m = sched.curm
         self.lock.hold(m, sched.costs.chan_op)
         buf = self.buf
+        race = racert.enabled
         if self.closed and not buf:
+            if race is not None:
+                race.chan_recv_closed(self, m.curg)
             return self.zero
-        sg = dequeue(self.sendq) if self.sendq else None
+        q = self.sendq
+        sg = (q.popleft() if not q[0].is_select else dequeue(q)) if q else None
         if sg is not None:
             if self.dataqsiz == 0:
                 v = sg.elem
@@ -126,13 +137,19 @@ class Chan:
                 v = buf.popleft()
                 buf.append(sg.elem)
             sg.success = True
+            if race is not None:
+                race.chan_handoff(self, sg.g, m.curg)
             sched.goready(sg.g, m)
         elif buf:
             v = buf.popleft()
+            if race is not None:
+                race.chan_recv_buf(self, m.curg)
         else:
             mysg = Sudog(m.curg, None, self)
             self.recvq.append(mysg)
             await park(_PARK_RECV)
+            if not mysg.success and race is not None:
+                race.chan_recv_closed(self, mysg.g)
             return mysg.elem if mysg.success else self.zero
         if m.now > sched.limit or m.curg.preempt:
             await safepoint()
@@ -146,9 +163,13 @@ class Chan:
         m = sched.curm
         self.lock.hold(m, sched.costs.chan_op)
         buf = self.buf
+        race = racert.enabled
         if self.closed and not buf:
+            if race is not None:
+                race.chan_recv_closed(self, m.curg)
             return self.zero, False
-        sg = dequeue(self.sendq) if self.sendq else None
+        q = self.sendq
+        sg = (q.popleft() if not q[0].is_select else dequeue(q)) if q else None
         if sg is not None:
             if self.dataqsiz == 0:
                 v = sg.elem                      # recvDirect from the sender
@@ -156,15 +177,21 @@ class Chan:
                 v = buf.popleft()                # the head, and the sender's value to the tail
                 buf.append(sg.elem)
             sg.success = True
+            if race is not None:
+                race.chan_handoff(self, sg.g, m.curg)
             sched.goready(sg.g, m)
         elif buf:
             v = buf.popleft()
+            if race is not None:
+                race.chan_recv_buf(self, m.curg)
         else:
             mysg = Sudog(m.curg, None, self)
             self.recvq.append(mysg)
             await park(_PARK_RECV)
             if mysg.success:
                 return mysg.elem, True
+            if race is not None:
+                race.chan_recv_closed(self, mysg.g)
             return self.zero, False
         if m.now > sched.limit or m.curg.preempt:
             await safepoint()
@@ -183,6 +210,8 @@ class Chan:
             lock.release(m)
             raise GoPanic("close of closed channel")
         self.closed = True
+        if racert.enabled is not None:
+            racert.enabled.chan_close(self, m.curg)
         glist = []
         for q in (self.recvq, self.sendq):
             while q:

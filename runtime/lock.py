@@ -6,9 +6,11 @@ lock is free, and the wait (plus the futex handoff) is charged to its clock. Tha
 mheap and mcentral contention visible without a trio call per lock.
 
 The emulator runs one M at a time, but only approximately in virtual-time order (an M may run a
-few microseconds ahead of the next, proc.LOOKAHEAD_NS). Keeping the recent hold intervals, not only
+few microseconds ahead of the next, note.LOOKAHEAD_NS). Keeping the recent hold intervals, not only
 the time the lock is next free, means an M that runs later in host order but earlier in virtual
-time is not made to wait for holds that, in virtual time, happen after its own.
+time is not made to wait for holds that, in virtual time, happen after its own; the reverse case
+(an M ran ahead and took the lock inside a hold that, in virtual time, began before its own) is
+found at release and counted as contention, though that M's clock cannot be set back.
 """
 
 from collections import deque
@@ -38,13 +40,17 @@ class RuntimeLock:
 
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "_prev_m", "_prev_p", "_prev_g",
                  "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
-                 "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy")
+                 "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
+                 "check_overlap", "late_contended")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
         self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
         self.free_at = 0          # virtual ns at which the latest hold ends
         self.busy = deque(maxlen=_HOLDS)   # (start, end) of recent holds, in host order
+        self.held_from = 0        # start of the current hold, including a handoff reserved for it
+        self.check_overlap = False  # asked before the latest recorded hold ended: see release
+        self.late_contended = 0   # contention found at release, after the fact (see release)
         self.acquired_at = 0
         self.holder = None        # the M holding it, or None
         self._prev_m = None       # the last holder (M, P, G) at its release: prev_owner
@@ -67,7 +73,8 @@ class RuntimeLock:
     def acquire(self, m):
         """lock(&l): wait (in virtual time) until the lock is free, then take it."""
         asked = m.now
-        wait = self._free_from(asked) - asked if asked < self.free_at else 0
+        self.check_overlap = asked < self.free_at
+        wait = self._free_from(asked) - asked if self.check_overlap else 0
         waiters = 0
         if wait > 0:
             m.now += wait
@@ -85,6 +92,8 @@ class RuntimeLock:
         self.acquisitions += 1
         self.holder = m
         self.acquired_at = m.now
+        # a handed-off lock is reserved for its waiter from the moment it is released
+        self.held_from = m.now - self.handoff_ns if wait else m.now
         if self.observer is not None and (wait or self.log_all):
             self.logged = True
             self.observer.lock_acquired(self, m, wait, waiters)
@@ -118,6 +127,18 @@ class RuntimeLock:
                     moved = True
         return t
 
+    def _count_late_contention(self, now):
+        """Holds recorded earlier (in host order) that began inside this one, in virtual time: their
+        Ms ran ahead within the lookahead and should have waited for us. Their clocks cannot be
+        set back, but the contention is counted (contended, wait_ns, late_contended)."""
+        start = self.held_from
+        for s, e in self.busy:
+            if start < s < now:
+                wait = now + self.handoff_ns - s
+                self.contended += 1
+                self.late_contended += 1
+                self.wait_ns += wait
+
     def _overlapping(self, asked, granted, mid):
         """Other Ms whose own wait for this lock overlaps [asked, granted]: the waiters at acquire."""
         n = 0
@@ -133,7 +154,9 @@ class RuntimeLock:
         now = m.now
         hold = now - self.acquired_at
         self.hold_ns += hold
-        self.busy.append((self.acquired_at, now))
+        if self.check_overlap:
+            self._count_late_contention(now)
+        self.busy.append((self.held_from, now))
         if now > self.free_at:
             self.free_at = now
         self.holder = None

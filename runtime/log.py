@@ -30,6 +30,7 @@ DEBUG_EVENTS = frozenset({"go_create", "go_run", "go_park", "go_ready", "go_exit
 _FLUSH_BYTES = 1 << 16
 _ORJSON_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_dumps = orjson.dumps
 
 
 # ---- the structlog pipeline: event dict -> (vt, event first) -> one JSON line ----
@@ -97,7 +98,14 @@ def _unblock_signals(previous):
 
 
 class RunLog:
-    """One run's JSON-lines log. Owned by the run; the emulator runs one M at a time, so no lock."""
+    """One run's JSON-lines log. Owned by the run; the emulator runs one M at a time, so no lock.
+
+    The pipeline is structlog's: PROCESSORS turn an event dict into a line for a logger (the
+    sink); `self.logger` is that pipeline as a structlog logger (same bytes, no level filter).
+    `event` does the last processor's work inline on a dict built in schema order: through the
+    BoundLogger an event cost ~11 us on alloc_churn, this way ~1 us, and the log must stay under
+    25% of a run's time.
+    """
 
     def __init__(self, path, level="info"):
         if level not in LEVELS:
@@ -107,17 +115,19 @@ class RunLog:
         self.debug_enabled = LEVELS[level] <= LEVELS["debug"]
         self.info_enabled = LEVELS[level] <= LEVELS["info"]
         self._sink = None
-        self._log = None
+        self._write = None
+        self.logger = None
         if self.info_enabled:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             self._sink = _LineSink(fd)
-            self._log = structlog.wrap_logger(self._sink, wrapper_class=_EventLogger,
-                                              processors=PROCESSORS, cache_logger_on_first_use=True)
+            self._write = self._sink.write_line
+            self.logger = structlog.wrap_logger(self._sink, wrapper_class=_EventLogger,
+                                                processors=PROCESSORS, cache_logger_on_first_use=True)
 
     def event(self, name, vt, **fields):
         """Write one event: {"vt": vt, "event": name, ...fields} on its own line."""
-        if self._log is not None and (self.debug_enabled or name not in DEBUG_EVENTS):
-            self._log.write(name, vt, fields)
+        if self._write is not None and (self.debug_enabled or name not in DEBUG_EVENTS):
+            self._write(_dumps({"vt": vt, "event": name, **fields}, option=_ORJSON_OPTIONS))
 
     def flush(self):
         """Write the pending lines (whole) to the file."""
@@ -129,7 +139,8 @@ class RunLog:
             self._sink.flush()
             os.close(self._sink.fd)
             self._sink = None
-            self._log = None
+            self._write = None
+            self.logger = None
 
     def __enter__(self):
         return self

@@ -6,9 +6,41 @@ a deadlock prints `fatal error: all goroutines are asleep - deadlock!` and every
 traceback. All of them exit with status 2.
 """
 
-from runtime.proc import GoPanic
-from runtime.runtime2 import _Gsyscall, _Gwaiting, G_STATUS_NAMES
-from runtime.traceback import format_goroutine, frames_from_coro, frames_from_tb, is_workload
+import os
+
+from runtime.runtime2 import G_STATUS_NAMES, _Gsyscall, _Gwaiting
+from runtime.traceback import RUNTIME_DIR, format_goroutine, frames_from_coro, frames_from_tb
+
+
+class Exit(BaseException):
+    """The emulated process ends (main returned, os.Exit, a panic, a fatal error): unwinds every M."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+class Goexit(BaseException):
+    """runtime.Goexit: the G ends here, its `finally` blocks (Go's deferred calls) run on the way."""
+
+
+class GoPanic(Exception):
+    """A Go panic raised by the runtime (send on closed channel...) or by `rt.panic(value)`.
+
+    Workload code may catch it (that is `recover`); uncaught, it ends the process with status 2.
+    `fatal` marks Go's unrecoverable `fatal error:` (throw), e.g. unlock of an unlocked mutex.
+    """
+
+    def __init__(self, value, fatal=False):
+        super().__init__(value)
+        self.value = value
+        self.fatal = fatal
+
+
+def throw(msg):
+    """Go's fatal error: not recoverable."""
+    raise GoPanic(msg, fatal=True)
+
 
 # Python errors raised by workload code, as the Go runtime error each one stands for.
 _RUNTIME_ERRORS = {
@@ -36,7 +68,7 @@ def panic_message(err):
 def panic_report(gp, err):
     """The text Go prints for an uncaught panic in gp (a bug of the emulator itself, raised in its
     own code, also gets the Python traceback so that it is not mistaken for the workload's)."""
-    frames = frames_from_tb(err.__traceback__)
+    frames = frames_from_tb(err.__traceback__) or frames_from_coro(gp.coro)
     if not isinstance(err, GoPanic) and _raised_in_runtime(err):
         import traceback
         return ("gort: internal error in the emulator, not in the workload:\n"
@@ -48,7 +80,7 @@ def _raised_in_runtime(err):
     tb = err.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb is not None and not is_workload(tb.tb_frame.f_code.co_filename)
+    return tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(RUNTIME_DIR)
 
 
 def deadlock_report(allgs, message=None):

@@ -19,18 +19,19 @@ coprime order, 4 rounds, runnext last), wakep/startm/stopm/handoffp with spinnin
 sysmon retake (sysmon.py), Gosched and preemption to the global queue.
 """
 
-import heapq
 import random
 from collections import deque
 
 import trio
 
+from runtime import racert
 from runtime import runq as rq
 from runtime.lock import RuntimeLock
-from runtime.runtime2 import (G, M, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle,
-                              _Prunning)
+from runtime.note import MHandover
+from runtime.panic import Exit, GoPanic, Goexit
+from runtime.runtime2 import G, P, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
+from runtime.time import Timers
 
-LOOKAHEAD_NS = 5_000     # how far one M's clock may run ahead of the next M's before handing over
 forcePreemptNS = 10_000_000
 _GoidCacheBatch = 16
 # runtime.main runs the runtime's own goroutines (gcenable's bgsweep and bgscavenge, forcegc
@@ -48,41 +49,7 @@ GOYIELD = 2          # g.preempt value asking for goyield rather than preemption
 sched = None   # the running scheduler: one emulated process at a time
 
 
-class Exit(BaseException):
-    """The emulated process ends (main returned, os.Exit, a panic, a fatal error): unwinds every M."""
-
-    def __init__(self, status):
-        super().__init__(status)
-        self.status = status
-
-
-class Goexit(BaseException):
-    """runtime.Goexit: the G ends here, its `finally` blocks (Go's deferred calls) run on the way."""
-
-
-class GoPanic(Exception):
-    """A Go panic raised by the runtime (send on closed channel...) or by `rt.panic(value)`.
-
-    Workload code may catch it (that is `recover`); uncaught, it ends the process with status 2.
-    `fatal` marks Go's unrecoverable `fatal error:` (throw), e.g. unlock of an unlocked mutex.
-    """
-
-    def __init__(self, value, fatal=False):
-        super().__init__(value)
-        self.value = value
-        self.fatal = fatal
-
-
-def throw(msg):
-    """Go's fatal error: not recoverable."""
-    raise GoPanic(msg, fatal=True)
-
-
-async def _never_aborted(m):
-    pass
-
-
-class Sched:
+class Sched(MHandover, Timers):
     """schedt plus the emulator's own loop: Ps, Ms, the global run queue, idle lists, timers.
 
     Owned by the emulated process; its fields change only on the one M that runs at a time. Go's
@@ -90,7 +57,6 @@ class Sched:
     """
 
     def __init__(self, procs, seed, costs, heap=None, observer=None, log=None):
-        from runtime.runtime2 import P
         self.costs = costs
         self.heap = heap
         self.log = log
@@ -173,7 +139,7 @@ class Sched:
             self.on_sample(m, size, addr)
         return addr
 
-    # ---- the trio side: one M task runnable at a time --------------------------------------------
+    # ---- the process ------------------------------------------------------------------------------
 
     async def run(self, main_fn, rt):
         """Run `main_fn(rt)` as G1 on M0 until the process exits; returns the exit status."""
@@ -197,80 +163,6 @@ class Sched:
             self._set_limit(m0)
             nursery.start_soon(self._mtask, m0, self._mloop)
         return self.status
-
-    def newm(self, body=None, start=True):
-        """A new M: a trio task that waits for its first turn, then runs `body` (schedule)."""
-        m = M(len(self.allm), self.curm.now if self.curm is not None else 0)
-        self.allm.append(m)
-        if start:
-            self.nursery.start_soon(self._mtask, m, body or self._mloop)
-        return m
-
-    async def _mtask(self, m, body):
-        m.task = trio.lowlevel.current_task()
-        try:
-            if self.curm is not m:
-                await self._park(m)
-            await body(m)
-        except Exit as e:
-            if self.status is None:
-                self.status = e.status
-            self.vt_end = max(self.vt_end, m.now)
-            self.nursery.cancel_scope.cancel()
-
-    async def _park(self, m):
-        m.parked = True
-        await trio.lowlevel.wait_task_rescheduled(lambda _: trio.lowlevel.Abort.SUCCEEDED)
-
-    def _resume(self, m):
-        self.curm = m
-        self._set_limit(m)
-        if m.parked:
-            m.parked = False
-            trio.lowlevel.reschedule(m.task)
-        # else: its task has not started yet; it will see curm is m and run
-
-    def _set_limit(self, m):
-        nxt = None
-        for o in self.active:
-            if o is not m and (nxt is None or o.now < nxt):
-                nxt = o.now
-        self.limit = float("inf") if nxt is None else nxt + LOOKAHEAD_NS
-
-    def _pick(self):
-        best = None
-        for o in self.active:
-            if best is None or (o.now, o.id) < (best.now, best.id):
-                best = o
-        return best
-
-    async def _switch(self, m):
-        """Let an M with an earlier clock run; return when m is again the earliest."""
-        nxt = self._pick()
-        if nxt is m:
-            self._set_limit(m)
-            return
-        self.msteps += 1
-        self._resume(nxt)
-        await self._park(m)
-
-    async def _sleep_m(self, m):
-        """m leaves the active set (stopm, sysmonwait) and parks until something adds it back."""
-        self.active.remove(m)
-        nxt = self._pick()
-        if nxt is None or all(o.is_sysmon for o in self.active):
-            self.checkdead(m)
-        self.msteps += 1
-        self._resume(nxt)
-        await self._park(m)
-
-    def activate(self, m, at):
-        """An idle M is woken at virtual time `at`; it continues from max(own clock, at)."""
-        if m.now < at:
-            m.now = at
-        self.active.append(m)
-        if m.now + LOOKAHEAD_NS < self.limit:
-            self.limit = m.now + LOOKAHEAD_NS
 
     # ---- Ps and Ms -------------------------------------------------------------------------------
 
@@ -380,6 +272,8 @@ class Sched:
             fn = coro
             coro = coro(*args)
         gp = G(self.newgoid(p), coro, fn, parent, gopc)
+        if racert.enabled is not None:
+            racert.enabled.gostart(m.curg, gp)
         gp.ready_at = m.now
         m.now += self.costs.newproc
         self.allgs[gp.goid] = gp
@@ -406,33 +300,6 @@ class Sched:
             rq.runqput(self, p, old, False)
         if self.nmspinning == 0 and self.pidle:
             self.wakep(m)
-
-    def addtimer(self, when, fn, arg):
-        self.curm.now += self.costs.timer
-        self.timerseq += 1
-        heapq.heappush(self.timers, (when, self.timerseq, fn, arg))
-        poller = self.poller
-        if poller is not None and when < poller.now:
-            poller.now = max(when, poller.blocked_until or 0, self.curm.now)  # wakeNetPoller
-            self._set_limit(self.curm)
-        return self.timerseq
-
-    def deltimer(self, seq):
-        for i, t in enumerate(self.timers):
-            if t[1] == seq:
-                self.timers[i] = self.timers[-1]
-                self.timers.pop()
-                heapq.heapify(self.timers)
-                return True
-        return False
-
-    def runtimers(self, m):
-        """Run every timer due at m's clock (checkTimers); their callbacks ready Gs."""
-        timers = self.timers
-        while timers and timers[0][0] <= m.now:
-            when, _, fn, arg = heapq.heappop(timers)
-            m.now += self.costs.timer
-            fn(arg, when, m)
 
     # ---- schedule / findRunnable / execute --------------------------------------------------------
 
@@ -559,7 +426,7 @@ class Sched:
                     if m.now > self.limit:
                         await self._switch(m)
                     continue
-                op = req[0]
+                op = req[0] if type(req) is tuple else None
                 if op == PARK:
                     gp.status = _Gwaiting
                     gp.waitreason = req[1]
@@ -573,7 +440,11 @@ class Sched:
                         break
                     p = m.p
                     continue
-                raise RuntimeError(f"unknown G request {req!r}")
+                # the workload awaited something that is not a gort operation (asyncio, trio...)
+                err = GoPanic(f"goroutine awaited {req!r}, which is not a gort operation "
+                              "(only rt's awaitables may be awaited)")
+                self.failure = ("panic", gp, err)
+                raise Exit(2)
 
     def resetspinning(self, m):
         m.spinning = False
@@ -623,20 +494,6 @@ class Sched:
                 return None
         await self.stopm(m)
         return None
-
-    async def netpoll_until_timer(self, m):
-        """The last M to go idle blocks until the next timer fires (netpoll(delay))."""
-        self.poller = m
-        when = self.timers[0][0]
-        m.blocked_until = m.now
-        if when > m.now:
-            m.now = when
-        await self._switch(m)
-        self.poller = None
-        m.blocked_until = None
-        p = self.pidleget(m)
-        if p is not None:
-            self.acquirep(m, p)
 
     def goexit(self, m, gp, goexit_called=False):
         gp.status = _Gdead

@@ -104,12 +104,20 @@ def _who(goid):
 
 def frame_name(code):
     """A Python function named as Go names its functions (main.main.func1 -> main.main.p0)."""
-    return "main." + code.co_qualname.replace(".<locals>", "")
+    return "main." + code.co_qualname.replace(".<locals>", "").replace("<lambda>", "func1")
 
 
 def describe_frames(frames):
-    """[(code, line)] as recorded on the hot path -> [(func, file, line)] for reports."""
-    return [(frame_name(code), code.co_filename, line) for code, line in frames]
+    """Frames as recorded ((code, line), or (code or func name, file, line)) -> (func, file, line)."""
+    out = []
+    for f in frames:
+        if len(f) == 2:
+            code, line = f
+            out.append((frame_name(code), code.co_filename, line))
+        else:
+            func, file, line = f
+            out.append((func if isinstance(func, str) else frame_name(func), file, line))
+    return out
 
 
 def _stack(frames):

@@ -41,7 +41,7 @@ class G:
     """
 
     __slots__ = ("goid", "status", "coro", "waitreason", "param", "preempt", "ready_at",
-                 "parentgoid", "fn", "gopc", "waitsince", "selectdone", "runs")
+                 "parentgoid", "fn", "gopc", "waitsince", "selectdone", "runs", "vc")
 
     def __init__(self, goid, coro, fn, parentgoid, gopc):
         self.goid = goid
@@ -57,6 +57,7 @@ class G:
         self.waitsince = 0
         self.selectdone = False     # a select's sudogs: the first waker wins
         self.runs = 0               # time slices started (debug/tests)
+        self.vc = None              # vector clock, under --race (racert.py)
 
 
 class M:
@@ -122,15 +123,14 @@ class Sudog:
 
     __slots__ = ("g", "elem", "success", "c", "is_select", "case", "ticket", "acquiretime")
 
-    def __init__(self, g, elem=None, c=None, is_select=False, case=0):
+    def __init__(self, g, elem=None, c=None, is_select=False):
+        # lean on purpose (one per blocking channel operation): `case` is set by select, `ticket`
+        # and `acquiretime` by the semaphore and notifyList code that reads them
         self.g = g
         self.elem = elem
         self.success = False
         self.c = c
         self.is_select = is_select
-        self.case = case
-        self.ticket = 0
-        self.acquiretime = 0
 
 
 def bootstrap_thread():

@@ -6,9 +6,10 @@ enqueues a select sudog on every channel and parks; the first waker wins (g.sele
 dequeues the losers.
 """
 
-from runtime import proc
+from runtime import proc, racert
 from runtime.chan import RECV, SEND, dequeue, park, safepoint
-from runtime.proc import PARK, GoPanic
+from runtime.panic import GoPanic
+from runtime.proc import PARK
 from runtime.runtime2 import Sudog, waitReasonSelect, waitReasonSelectNoCases
 
 _PARK_SELECT = (PARK, waitReasonSelect)
@@ -51,14 +52,20 @@ async def selectgo(cases, block):
                     val = c.buf.popleft()
                     c.buf.append(sg.elem)
                 sg.success = True
+                if racert.enabled is not None:
+                    racert.enabled.chan_handoff(c, sg.g, m.curg)
                 _unlock(lockorder, m)
                 sched.goready(sg.g, m)
                 return await _done(i, val, True)
             if c.buf:
                 val = c.buf.popleft()
+                if racert.enabled is not None:
+                    racert.enabled.chan_recv_buf(c, m.curg)
                 _unlock(lockorder, m)
                 return await _done(i, val, True)
             if c.closed:
+                if racert.enabled is not None:
+                    racert.enabled.chan_recv_closed(c, m.curg)
                 _unlock(lockorder, m)
                 return await _done(i, c.zero, False)
         else:
@@ -69,11 +76,15 @@ async def selectgo(cases, block):
             if sg is not None:
                 sg.elem = v
                 sg.success = True
+                if racert.enabled is not None:
+                    racert.enabled.chan_handoff(c, m.curg, sg.g)
                 _unlock(lockorder, m)
                 sched.goready(sg.g, m)
                 return await _done(i, None, True)
             if len(c.buf) < c.dataqsiz:
                 c.buf.append(v)
+                if racert.enabled is not None:
+                    racert.enabled.chan_send_buf(c, m.curg)
                 _unlock(lockorder, m)
                 return await _done(i, None, True)
     if not block:
@@ -87,7 +98,8 @@ async def selectgo(cases, block):
     sudogs = []
     for i in sorted(pollorder, key=lambda i: cases[i][1].addr):
         kind, c, v = cases[i]
-        sg = Sudog(gp, v if kind == SEND else None, c, True, i)
+        sg = Sudog(gp, v if kind == SEND else None, c, True)
+        sg.case = i
         (c.recvq if kind == RECV else c.sendq).append(sg)
         sudogs.append(sg)
     _unlock(lockorder, m)
@@ -114,6 +126,8 @@ async def selectgo(cases, block):
         return winner.case, None, True
     if winner.success:
         return winner.case, winner.elem, True
+    if racert.enabled is not None:
+        racert.enabled.chan_recv_closed(winner.c, gp)
     return winner.case, winner.c.zero, False
 
 

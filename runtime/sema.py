@@ -73,6 +73,7 @@ async def semacquire(w, lifo, reason):
             root.lock.release(m)
             return
         sg = Sudog(m.curg, None, w)
+        sg.ticket = 0
         sg.acquiretime = m.now
         q = root.waiters.get(w.addr)
         if q is None:

@@ -8,9 +8,9 @@ holds the value read before it. Blocking calls are coroutines (`await mu.lock()`
 blocks and is a plain call (`mu.unlock()`).
 """
 
-from runtime import proc
+from runtime import proc, racert
 from runtime.chan import safepoint
-from runtime.proc import GoPanic, throw
+from runtime.panic import GoPanic, throw
 from runtime.runtime2 import (waitReasonSyncCondWait, waitReasonSyncMutexLock,
                               waitReasonSyncRWMutexLock, waitReasonSyncRWMutexRLock,
                               waitReasonSyncWaitGroupWait)
@@ -51,10 +51,14 @@ class Mutex(SemaWord):
         m.now += sched.costs.mutex_fast
         if self.state == 0:
             self.state = mutexLocked
+            if racert.enabled is not None:
+                racert.enabled.acquire(m.curg, self)
             if m.now > sched.limit or m.curg.preempt:
                 await safepoint()
             return
         await self._lock_slow()
+        if racert.enabled is not None:
+            racert.enabled.acquire(proc.sched.curm.curg, self)
 
     def try_lock(self):
         _charge(proc.sched.costs.mutex_fast)
@@ -121,6 +125,8 @@ class Mutex(SemaWord):
     def unlock(self):
         sched = proc.sched
         sched.curm.now += sched.costs.mutex_fast
+        if racert.enabled is not None and self.state & mutexLocked:
+            racert.enabled.release_store(sched.curm.curg, self)
         new = self.state - mutexLocked
         self.state = new
         if new != 0:
@@ -170,6 +176,8 @@ class RWMutex:
         self.readerCount += 1
         if self.readerCount < 0:
             await semacquire(self.readerSem, False, waitReasonSyncRWMutexRLock)
+        if racert.enabled is not None:
+            racert.enabled.acquire(proc.sched.curm.curg, self)
 
     def try_rlock(self):
         if self.readerCount < 0:
@@ -179,6 +187,8 @@ class RWMutex:
 
     def runlock(self):
         _charge(proc.sched.costs.atomic)
+        if racert.enabled is not None:
+            racert.enabled.release(proc.sched.curm.curg, (self, "readers"))
         self.readerCount -= 1
         r = self.readerCount
         if r < 0:
@@ -197,9 +207,15 @@ class RWMutex:
             self.readerWait += r
             if self.readerWait != 0:
                 await semacquire(self.writerSem, False, waitReasonSyncRWMutexLock)
+        if racert.enabled is not None:
+            gp = proc.sched.curm.curg
+            racert.enabled.acquire(gp, self)
+            racert.enabled.acquire(gp, (self, "readers"))
 
     def unlock(self):
         _charge(proc.sched.costs.atomic)
+        if racert.enabled is not None:
+            racert.enabled.release_store(proc.sched.curm.curg, self)
         self.readerCount += rwmutexMaxReaders
         r = self.readerCount
         if r >= rwmutexMaxReaders:
@@ -222,6 +238,8 @@ class WaitGroup(SemaWord):
 
     def add(self, delta):
         _charge(proc.sched.costs.atomic)
+        if delta < 0 and racert.enabled is not None:
+            racert.enabled.release(proc.sched.curm.curg, self)      # Done ⇒ the Wait it unblocks
         self.v += delta
         if self.v < 0:
             raise GoPanic("sync: negative WaitGroup counter")
@@ -238,12 +256,13 @@ class WaitGroup(SemaWord):
 
     async def wait(self):
         _charge(proc.sched.costs.atomic)
-        if self.v == 0:
-            return
-        self.w += 1
-        await semacquire(self, False, waitReasonSyncWaitGroupWait)
-        if self.v != 0 or self.w != 0:
-            raise GoPanic("sync: WaitGroup is reused before previous Wait has returned")
+        if self.v != 0:
+            self.w += 1
+            await semacquire(self, False, waitReasonSyncWaitGroupWait)
+            if self.v != 0 or self.w != 0:
+                raise GoPanic("sync: WaitGroup is reused before previous Wait has returned")
+        if racert.enabled is not None:
+            racert.enabled.acquire(proc.sched.curm.curg, self)
 
     def go(self, fn, *args):
         """wg.Go(f) (Go 1.25): Add(1); go func() { defer Done(); f() }()."""
@@ -272,19 +291,22 @@ class Once:
 
     async def do(self, fn, *args):
         _charge(proc.sched.costs.atomic)
-        if self.done:
-            return
-        await self.m.lock()
-        try:
-            if not self.done:
-                try:
-                    r = fn(*args)
-                    if hasattr(r, "__await__"):
-                        await r
-                finally:
-                    self.done = True
-        finally:
-            self.m.unlock()
+        if not self.done:
+            await self.m.lock()
+            try:
+                if not self.done:
+                    try:
+                        r = fn(*args)
+                        if hasattr(r, "__await__"):
+                            await r
+                    finally:
+                        self.done = True
+                        if racert.enabled is not None:    # f's completion ⇒ every Do returns
+                            racert.enabled.release(proc.sched.curm.curg, self)
+            finally:
+                self.m.unlock()
+        if racert.enabled is not None:
+            racert.enabled.acquire(proc.sched.curm.curg, self)
 
 
 class Cond:
@@ -300,12 +322,18 @@ class Cond:
         t = self.notify.add()
         self.L.unlock()
         await self.notify.wait_ticket(t, waitReasonSyncCondWait)
+        if racert.enabled is not None:            # Signal/Broadcast ⇒ the Wait it unblocks
+            racert.enabled.acquire(proc.sched.curm.curg, self)
         await self.L.lock()
 
     def signal(self):
         _charge(proc.sched.costs.atomic)
+        if racert.enabled is not None:
+            racert.enabled.release(proc.sched.curm.curg, self)
         self.notify.notify_one()
 
     def broadcast(self):
         _charge(proc.sched.costs.atomic)
+        if racert.enabled is not None:
+            racert.enabled.release(proc.sched.curm.curg, self)
         self.notify.notify_all()

@@ -8,8 +8,8 @@ library, site-packages) are hidden, as Go hides runtime frames from user traceba
 import os
 import sys
 
-_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_HIDDEN = tuple({_RUNTIME_DIR, os.path.join(sys.prefix, ""), os.path.join(sys.base_prefix, "")})
+RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_HIDDEN = tuple({RUNTIME_DIR, os.path.join(sys.prefix, ""), os.path.join(sys.base_prefix, "")})
 _workload_cache = {}
 
 

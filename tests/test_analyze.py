@@ -130,6 +130,7 @@ def test_by_class_top_and_by_g(tmp_path, capsys):
     assert sum(w["wait_ns_total"] for w in out["waited_by_g"]) == total_wait
     assert sum(w["wait_ns_total"] for w in out["charged_to_g"]) == total_wait
     assert sum(w["wait_ns_total"] for w in out["waited_by_p"]) == total_wait
+    assert sum(w["wait_ns_total"] for w in out["waited_by_p_kind"]) == total_wait
 
 
 def test_charged_to_is_the_previous_holder(tmp_path):
@@ -261,3 +262,24 @@ def test_analyze_raises_user_error_not_engine_errors(tmp_path):
     path.write_bytes(b"{{{{\n")
     with pytest.raises(UserError):
         analyze(path)
+
+
+def test_cut_log_warns_that_sched_counts_are_partial(tmp_path, capsys):
+    log = pathlib.Path(write_log(tmp_path / "run.jsonl", steps=400, procs=4, seed=1))
+    log.write_bytes(b"\n".join(log.read_bytes().splitlines()[:-1]) + b"\n")      # no run_end
+    stats = analyze(log)
+    assert stats.lock("sched.lock").acquisitions == stats.lock("sched.lock").contended
+    with pytest.raises(SystemExit):
+        main(["analyze", str(log)])
+    assert "logged only when contended" in capsys.readouterr().out
+
+
+def test_bench_log_cost_measures_or_says_why_not():
+    from runtime.bench import logcost
+    rows = logcost.run(quick=True)
+    if len(rows) == 1:
+        assert rows[0]["note"].startswith("not available yet")
+    else:
+        with_log, without, speed = rows
+        assert with_log["value"] > 0 and without["value"] > 0
+        assert speed["value"] == pytest.approx(100 * without["value"] / with_log["value"])

@@ -27,6 +27,16 @@ def test_an_m_earlier_in_virtual_time_does_not_wait_for_a_later_hold():
     assert m1.now == 1000 and lock.contended == 0
     m1.now += 50
     lock.release(m1)
+    assert lock.contended == 0
+
+
+def test_a_later_hold_that_began_inside_an_earlier_one_is_counted_as_late_contention():
+    lock = RuntimeLock("mcentral", "mcentral[5] 16B noscan")
+    m0, m1 = M(0, now=4000), M(1, now=3950)
+    lock.hold(m0, 100)                  # [4000, 4100), run first in host order
+    lock.hold(m1, 100)                  # [3950, 4050): m0 should have waited until 4050
+    assert (lock.contended, lock.late_contended) == (1, 1)
+    assert lock.wait_ns == 50 + lock.handoff_ns
 
 
 def test_waiters_count_the_overlapping_waits():

@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -222,7 +221,7 @@ def test_atomics():
 
     async def adder(rt, a, wg):
         for _ in range(100):
-            a.add(1)
+            await a.add(1)
             await rt.work(10)
         wg.done()
 
@@ -232,12 +231,12 @@ def test_atomics():
             wg.add(1)
             rt.go(adder, rt, a, wg)
         await wg.wait()
-        got.append(a.load())
-        got.append(a.swap(7))
-        got.append(a.compare_and_swap(7, 8))
-        got.append(a.compare_and_swap(7, 9))
-        a.store(3)
-        got.append(a.load())
+        got.append(await a.load())
+        got.append(await a.swap(7))
+        got.append(await a.compare_and_swap(7, 8))
+        got.append(await a.compare_and_swap(7, 9))
+        await a.store(3)
+        got.append(await a.load())
     run(main, procs=4)
     assert got == [400, 400, True, False, 3]
 

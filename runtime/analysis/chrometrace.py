@@ -138,8 +138,9 @@ class TraceWriter:
 def export_trace(log_path, out_path):
     """Write the Chrome trace of log_path to out_path; returns (reader, counts)."""
     reader = EventReader(log_path)
+    out = open(out_path, "wb")
     try:
-        with open(out_path, "wb") as out:
+        with out:
             writer = TraceWriter(out)
             for ev in reader:
                 writer.add(ev)

@@ -7,8 +7,7 @@ lock events carry their kind, lock and wait or hold. Other lines are counted and
 
 import orjson
 
-from runtime.analysis.engine import BAD_LINES_SHOWN, check_readable
-from runtime.errors import UserError
+from runtime.analysis.engine import BAD_LINES_SHOWN, check_readable, nothing_read
 
 
 def _is_count(value):
@@ -59,8 +58,7 @@ class EventReader:
     def check_something_read(self):
         """After iterating: a UserError if nothing was an event."""
         if self.lines_read == 0:
-            what = "is empty" if self.lines_skipped == 0 else f"has no readable event in its {self.lines_skipped} lines"
-            raise UserError(f"{self.path} {what}: not a gort run log")
+            raise nothing_read(self.path, self.lines_skipped)
 
     def skipped_note(self):
         """One line for stderr about skipped lines, or None."""

@@ -46,6 +46,17 @@ def _header(stats, label=""):
     return text
 
 
+def _partial_note(stats):
+    """Locks logged only when contended, with no run_end totals to complete them (a cut log)."""
+    if "locks" in stats.run:
+        return None
+    kinds = sorted({l.kind for l in stats.locks if l.kind not in ("mheap", "mcentral")})
+    if not kinds:
+        return None
+    return (f"[yellow]note: {', '.join(kinds)} locks are logged only when contended and this log has no "
+            f"run_end totals: their acquisitions count the contended ones only[/yellow]")
+
+
 def _lock_table(title, locks, top, class_columns=False):
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     if class_columns:
@@ -95,6 +106,8 @@ def print_report(stats, by="lock", top=20, console=None):
     """One log's report."""
     console = console or make_console()
     console.print(_header(stats))
+    if _partial_note(stats):
+        console.print(_partial_note(stats))
     if by == "class":
         classes = sort_locks(stats.locks, "class")
         console.print(_lock_table("mcentral locks by span class", classes, top, class_columns=True))
@@ -109,6 +122,20 @@ def print_report(stats, by="lock", top=20, console=None):
         console.print(_who_table("Who waited, by P", stats.waited_by_p, "P", top))
         console.print(_who_table("Charged to the previous holder's P (the unlocker, as Go's mutex "
                                  "profile charges it)", stats.charged_to_p, "P", top))
+    if by == "p":
+        console.print(_p_kind_table(stats.waited_by_p_kind, top))
+
+
+def _p_kind_table(rows, top):
+    table = Table(title="Who waited, by P and lock kind", box=box.SIMPLE_HEAD, title_justify="left")
+    total = sum(w.wait_ns_total for w in rows) or 1
+    for name in ("P", "kind", "contended", "wait total", "share", "max"):
+        table.add_column(name, justify="right" if name not in ("kind",) else "left")
+    for w in sorted(rows, key=lambda w: (str(w.who[0]), -w.wait_ns_total))[:top * 3]:
+        p, kind = w.who
+        table.add_row(_who_label(p, "P"), kind, f"{w.contended:,}", fmt_ns(w.wait_ns_total),
+                      f"{100 * w.wait_ns_total / total:.1f}%", fmt_ns(w.wait_ns_max))
+    return table
 
 
 def print_side_by_side(a, b, by="lock", top=20, console=None):

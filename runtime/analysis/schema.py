@@ -37,7 +37,7 @@ LOCK_COLUMNS = ("vt", "event", "m", "p", "g", "kind", "lock", "wait_ns", "hold_n
 # A row the report can use: `vt` a count of ns, `event` a name (lowercase first letter, so a number
 # cast to text is refused), lock events with their kind, lock and wait or hold. Numbers that are
 # not numbers read as NULL and make their line skipped; unknown keys and events are ignored.
-VALID_SQL = """vt IS NOT NULL AND vt >= 0 AND left(event, 1) BETWEEN 'a' AND 'z'
+VALID_SQL = """vt IS NOT NULL AND vt >= 0 AND event >= 'a' AND event < '{'
   AND (event <> 'lock_acquire' OR (kind IS NOT NULL AND lock IS NOT NULL AND wait_ns >= 0))
   AND (event <> 'lock_release' OR (kind IS NOT NULL AND lock IS NOT NULL AND hold_ns >= 0))"""
 

@@ -49,7 +49,7 @@ def run(args):
 
 def run_sql(paths, query, as_json_lines):
     """The user's query over views of the logs; every schema key is a column."""
-    con = engine.connect()
+    con = engine.fresh_connection()
     for view, path in zip(("events", "events2"), paths):
         engine.check_readable(path)
         con.sql(f"CREATE VIEW {view} AS SELECT * FROM {engine.source(path, tuple(COLUMNS))}")

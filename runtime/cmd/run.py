@@ -29,6 +29,8 @@ def add_arguments(parser):
     parser.add_argument("--snapshot-every", type=int, metavar="NS", default=1_000_000,
                         help="virtual ns between heap_snapshot events (default 1 ms)")
     parser.add_argument("--no-summary", action="store_true", help="print no summary")
+    parser.add_argument("--race", action="store_true",
+                        help="detect data races on rt.var (Go's -race): report them, exit status 66")
 
 
 def load_workload(path):
@@ -66,10 +68,12 @@ def run(args):
     result = execute(main, args.workload, procs=args.procs, seed=args.seed, log_path=log_path,
                      log_level=args.log_level, cost_model=args.cost_model,
                      spanset=args.mcentral == "spanset", schedtrace_ms=args.schedtrace,
-                     snapshot_ns=args.snapshot_every)
+                     snapshot_ns=args.snapshot_every, race=args.race)
     sys.stdout.flush()
     if result.report:
         sys.stderr.write(result.report)
+    if result.races is not None:
+        print(f"Found {result.races} data race(s)", file=sys.stderr)
     if result.status != 0:
         print(f"exit status {result.status}", file=sys.stderr)
     if not args.no_summary:
@@ -80,7 +84,7 @@ def run(args):
 class Result:
     """What a run produced: exit status, failure report, and the counters for the summary."""
 
-    def __init__(self, sched, status, report, log_path, interrupted, memstats, workload):
+    def __init__(self, sched, status, report, log_path, interrupted, memstats, workload, races=None):
         self.sched = sched
         self.status = status
         self.report = report
@@ -88,6 +92,7 @@ class Result:
         self.interrupted = interrupted
         self.memstats = memstats
         self.workload = workload
+        self.races = races      # data races found under --race (None without it)
 
     def totals(self):
         s = self.sched
@@ -124,8 +129,12 @@ class Result:
         return "\n".join(lines)
 
 
+RACE_EXIT_STATUS = 66    # GORACE exitcode: a race-enabled Go program that found races
+
+
 def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", cost_model=None,
-            spanset=False, schedtrace_ms=0, snapshot_ns=1_000_000, out=None, progress=None):
+            spanset=False, schedtrace_ms=0, snapshot_ns=1_000_000, out=None, progress=None,
+            race=False):
     """Run `main` on a fresh emulated runtime; returns a Result (never raises for workload faults)."""
     import trio
 
@@ -155,6 +164,10 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     if progress:
         _attach_progress(sched)
     rt = Runtime(out)
+    from runtime import racert
+    if race or (log is not None and log.debug_enabled):
+        racert.enabled = racert.RaceRuntime(log=log, report=race)
+        racert.enabled.allgs = sched.allgs
     restore = deliver_signals_as_interrupt()
     interrupted = False
     status = None
@@ -171,6 +184,7 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         interrupted = True
         status = 128 + err.signum            # as a shell reports a process killed by the signal
     finally:
+        detector, racert.enabled = racert.enabled, None
         restore()
         if progress:
             sys.stderr.write("\r\033[K")
@@ -181,8 +195,11 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     if sched.vt_end == 0:
         sched.vt_end = max(m.now for m in sched.allm)
     memstats = _final_memstats(sched, heap)
-    result = Result(sched, status if status is not None else 2, report, log_path, interrupted,
-                    memstats, workload)
+    status = status if status is not None else 2
+    races = detector.count if race and detector is not None else None
+    if races and status == 0:
+        status = RACE_EXIT_STATUS
+    result = Result(sched, status, report, log_path, interrupted, memstats, workload, races)
     if log is not None:
         log.event("run_end", sched.vt_end, status=result.status, totals=result.totals())
         log.close()

@@ -1,0 +1,230 @@
+"""`gort run --race`: the race detector inside the emulated runtime.
+
+No report on correctly synchronized programs, whichever Go memory model edge orders them; a report
+(in the race detector's format, exit status 66) for every racing pair on the executed schedule.
+"""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runtime.cmd.run import execute
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_race(main, procs=2, seed=1, tmp_path=None, log_level="info"):
+    out = io.StringIO()
+    log = str(tmp_path / "run.jsonl") if tmp_path is not None else None
+    result = execute(main, "test", procs=procs, seed=seed, out=out, race=True, progress=False,
+                     log_path=log, log_level=log_level)
+    return result
+
+
+async def mutex_protected(rt):
+    x, mu, wg = rt.var("x"), rt.Mutex(), rt.WaitGroup()
+
+    async def inc():
+        await mu.lock()
+        await x.store(await x.load() + 1)
+        mu.unlock()
+        wg.done()
+    wg.add(3)
+    for _ in range(3):
+        rt.go(inc)
+    await wg.wait()
+    await x.load()
+
+
+async def channel_message(rt):
+    data, ch = rt.var("data"), rt.chan(0)
+
+    async def producer():
+        await data.store(42)
+        await ch.send(1)
+    rt.go(producer)
+    await ch.recv()
+    await data.load()
+
+
+async def unbuffered_receive_before_send_completes(rt):
+    a, c = rt.var("a"), rt.chan(0)
+
+    async def f():
+        await a.store("hello, world")
+        await c.recv()
+    rt.go(f)
+    await c.send(0)
+    await a.load()
+
+
+async def semaphore_channel(rt):
+    x, sem, wg = rt.var("x"), rt.chan(1), rt.WaitGroup()
+
+    async def worker():
+        await sem.send(0)
+        await x.store(await x.load() + 1)
+        await sem.recv()
+        wg.done()
+    wg.add(3)
+    for _ in range(3):
+        rt.go(worker)
+    await wg.wait()
+
+
+async def close_then_receive(rt):
+    x, done = rt.var("x"), rt.chan(0)
+
+    async def f():
+        await x.store(1)
+        done.close()
+    rt.go(f)
+    await done.recv()
+    await x.load()
+
+
+async def once_initialization(rt):
+    cfg, once, wg = rt.var("cfg"), rt.Once(), rt.WaitGroup()
+
+    async def setup():
+        await cfg.store("ready")
+
+    async def user():
+        await once.do(setup)
+        await cfg.load()
+        wg.done()
+    wg.add(3)
+    for _ in range(3):
+        rt.go(user)
+    await wg.wait()
+
+
+async def rwmutex_readers(rt):
+    x, rw, wg = rt.var("x"), rt.RWMutex(), rt.WaitGroup()
+
+    async def writer():
+        await rw.lock()
+        await x.store(1)
+        rw.unlock()
+        wg.done()
+
+    async def reader():
+        await rw.rlock()
+        await x.load()
+        rw.runlock()
+        wg.done()
+    wg.add(4)
+    rt.go(writer)
+    for _ in range(3):
+        rt.go(reader)
+    await wg.wait()
+    await x.store(2)
+
+
+async def atomic_flag(rt):
+    data, flag, wg = rt.var("data"), rt.atomic(0), rt.WaitGroup()
+
+    async def publisher():
+        await data.store(7)
+        await flag.store(1)
+        wg.done()
+
+    async def consumer():
+        while await flag.load() == 0:
+            await rt.gosched()
+        await data.load()
+        wg.done()
+    wg.add(2)
+    rt.go(consumer)
+    rt.go(publisher)
+    await wg.wait()
+
+
+async def select_message(rt):
+    data, c, quit = rt.var("data"), rt.chan(0), rt.chan(0)
+
+    async def producer():
+        await data.store(1)
+        await c.send(1)
+    rt.go(producer)
+    i, _, _ = await rt.select(c.recv_case(), quit.recv_case())
+    await data.load()
+
+
+@pytest.mark.parametrize("procs", [1, 4])
+@pytest.mark.parametrize("program", [mutex_protected, channel_message, unbuffered_receive_before_send_completes,
+                                     semaphore_channel, close_then_receive, once_initialization,
+                                     rwmutex_readers, atomic_flag, select_message])
+def test_no_report_on_correctly_synchronized_programs(program, procs):
+    for seed in (1, 2, 3):
+        result = run_race(program, procs=procs, seed=seed)
+        assert result.races == 0, (program.__name__, seed)
+        assert result.status == 0
+
+
+async def buffered_handoff(rt):
+    """The Go memory model's example with make(chan int, 1): no longer guaranteed."""
+    a, c = rt.var("a"), rt.chan(1)
+
+    async def f():
+        await a.store("hello, world")
+        await c.recv()
+    rt.go(f)
+    await c.send(0)
+    await rt.sleep(1000)
+    await a.load()
+
+
+async def unsynchronized_counter(rt):
+    x, wg = rt.var("x"), rt.WaitGroup()
+
+    async def inc():
+        await x.store(await x.load() + 1)
+        wg.done()
+    wg.add(2)
+    rt.go(inc)
+    rt.go(inc)
+    await wg.wait()
+
+
+@pytest.mark.parametrize("program", [buffered_handoff, unsynchronized_counter])
+def test_races_are_reported_with_exit_status_66(program):
+    result = run_race(program)
+    assert result.races >= 1
+    assert result.status == 66
+
+
+def test_cli_report_shape():
+    out = subprocess.run([sys.executable, "-m", "runtime.cli", "run", str(REPO / "workloads" / "racy_counter.py"),
+                          "--race", "--log-level", "off", "--no-summary"], capture_output=True, text=True)
+    assert out.returncode == 66
+    err = out.stderr
+    assert "==================\nWARNING: DATA RACE\n" in err
+    assert "Previous write at counter by goroutine" in err
+    assert "created at:" in err and "racy_counter.py:" in err
+    assert "guarded" not in err
+    assert err.count("WARNING: DATA RACE") == 2
+    assert "Found 2 data race(s)" in err
+
+
+def test_without_race_no_report_and_status_0():
+    out = subprocess.run([sys.executable, "-m", "runtime.cli", "run", str(REPO / "workloads" / "racy_counter.py"),
+                          "--log-level", "off", "--no-summary"], capture_output=True, text=True)
+    assert out.returncode == 0 and "DATA RACE" not in out.stderr
+
+
+def test_debug_log_carries_hb_events_with_vector_clocks(tmp_path):
+    run_race(channel_message, tmp_path=tmp_path, log_level="debug")
+    events = [json.loads(line) for line in (tmp_path / "run.jsonl").read_text().splitlines()]
+    hb = [e for e in events if e["event"] == "hb"]
+    reads = [e for e in hb if e.get("op") == "read" and e.get("var") == "data"]
+    writes = [e for e in hb if e.get("op") == "write" and e.get("var") == "data"]
+    assert reads and writes
+    w, r = writes[0], reads[0]
+    assert r["rf"] == "data#1"                      # it read the first (only) write
+    assert int(r["clock"][str(w["g"])]) >= int(w["clock"][str(w["g"])])   # the write happens before it
+    assert any(e.get("op") == "go" for e in hb)
