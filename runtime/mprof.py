@@ -45,13 +45,20 @@ class LockObserver:
                   g=None if g is None else g.goid, kind=lock.kind, lock=lock.name, hold_ns=hold)
 
 
+_stack_strings = {}   # frames -> their "file:line func" strings: a workload has few distinct stacks
+
+
 def current_stack(g):
     """The workload frames of G `g` now: the live Python stack if it is running workload code,
     else its suspended coroutine chain."""
     frames = frames_from_stack(1)
     if not frames and g is not None:
         frames = frames_from_coro(g.coro)
-    return stack_strings(frames)
+    key = tuple(frames)
+    strings = _stack_strings.get(key)
+    if strings is None:
+        strings = _stack_strings[key] = stack_strings(frames)
+    return strings
 
 
 def most_contended(locks, n=5):

@@ -26,6 +26,7 @@ import trio
 
 from runtime import racert
 from runtime import runq as rq
+from runtime import traceback
 from runtime.lock import RuntimeLock
 from runtime.note import MHandover
 from runtime.panic import Exit, GoPanic, Goexit
@@ -584,3 +585,6 @@ def _gcd(a, b):
     while b:
         a, b = b, a % b
     return a
+
+
+traceback.STOP_CODES.add(Sched._mloop.__code__)   # a G's frames end where the M's loop sent into it

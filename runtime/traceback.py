@@ -62,12 +62,18 @@ def frames_from_coro(coro):
     return out
 
 
+STOP_CODES = set()    # the M's loop (proc.py registers it): below it is only trio, never a G
+
+
 def frames_from_stack(depth=1):
     """Workload frames of the Python stack now (a G running on this M), innermost first."""
     out = []
     f = sys._getframe(depth)
     while f is not None:
-        if _visible(f.f_code):
+        code = f.f_code
+        if code in STOP_CODES:
+            break
+        if _visible(code):
             out.append(_frame(f))
         f = f.f_back
     return out

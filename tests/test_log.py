@@ -209,3 +209,14 @@ def test_sampler_takes_a_large_allocation_when_the_countdown_runs_out(size):
     sampler = MemProfileSampler(random.Random(size), rate=MEM_PROFILE_RATE)
     before = sampler.next_sample
     assert sampler.sampled(size) == (before - size < 0)
+
+
+def test_structlog_pipeline_writes_the_same_bytes(tmp_path):
+    fields = dict(m=1, p=0, g=7, kind="mcentral", lock="mcentral[5] 16B noscan", wait_ns=530,
+                  prev_m=2, prev_p=1, prev_g=9, spanclass=5, stack=["w.py:3 main.f"])
+    fast, slow = tmp_path / "fast.jsonl", tmp_path / "slow.jsonl"
+    with RunLog(fast) as log:
+        log.event("lock_acquire", 1234, **fields)
+    with RunLog(slow) as log:
+        log.logger.write("lock_acquire", 1234, fields)
+    assert fast.read_bytes() == slow.read_bytes()

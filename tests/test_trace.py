@@ -92,13 +92,20 @@ def test_slices_and_counters_account_for_the_log(traced):
 
 
 def test_happens_before_edges_are_flow_pairs(traced):
+    """The synthetic run alternates write x, release mu / acquire mu, read x: each read has the
+    write it read from, each acquire the release before it."""
     events, trace = traced
-    edges = [e for e in events if e["event"] == "hb" and ("rf" in e or "sw" in e)]
+    hb = [e for e in events if e["event"] == "hb"]
+    targets = [e for e in hb if e["op"] in ("read", "acquire")]
     starts = {r["id"]: r for r in trace["traceEvents"] if r["ph"] == "s"}
     finishes = {r["id"]: r for r in trace["traceEvents"] if r["ph"] == "f"}
-    assert len(edges) > 0 and starts.keys() == finishes.keys() and len(starts) == len(edges)
+    assert len(targets) > 0 and starts.keys() == finishes.keys() and len(starts) == len(targets)
+    writes = {e["rf"]: (e["vt"], e["m"]) for e in hb if e["op"] == "write"}
     for flow_id, finish in finishes.items():
-        assert finish["bp"] == "e" and starts[flow_id]["ts"] <= finish["ts"]
+        start = starts[flow_id]
+        assert finish["bp"] == "e" and start["ts"] <= finish["ts"]
+        if finish["name"] == "hb read":
+            assert (round(start["ts"] * 1000), start["tid"]) in writes.values()
 
 
 def test_damaged_and_empty_logs(tmp_path, capsys):

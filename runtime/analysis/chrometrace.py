@@ -5,8 +5,10 @@ Tracks: process 1 holds one thread per M, process 2 one per P, process 3 the hea
   go_run on that M, on the M's track and on the P's.
 - Lock waits (vt - wait_ns .. vt) and holds (lock_acquire .. its lock_release) on the M's track.
 - Heap in use: counter ("C") events from heap_snapshot.
-- Happens-before: each `hb` event is a short slice on its M, and each edge (`rf` or `sw` naming an
-  earlier hb `id`) a flow arrow ("s" at the source, "f" with binding point "e" at the target).
+- Happens-before: each `hb` event is a 1 ns slice on its M, and each edge a flow arrow ("s" at
+  the source, "f" with binding point "e" at the target): a write to the reads that read from it
+  (`rf`), the releases of a sync object to its next acquire, a goroutine's go statement (its
+  parent's latest hb event) to its start.
 Timestamps are virtual time in microseconds (the format's unit), with ns precision.
 """
 
@@ -33,7 +35,10 @@ class TraceWriter:
         self.named = set()          # (pid, tid) that have a thread_name record
         self.running = {}           # m -> (start vt, g, p)
         self.holding = {}           # (m, lock) -> (acquire vt, kind, g)
-        self.hb_sources = {}        # hb id -> (vt, m)
+        self.writes = {}            # hb write name ("x#3") -> (vt, m)
+        self.releases = {}          # sync object -> [(vt, m)] of releases since its last acquire
+        self.last_release = {}      # sync object -> (vt, m)
+        self.last_hb_of_g = {}      # goid -> (vt, m) of its latest hb event
         self.flow_id = 0
         self.vt_end = 0
         self.counts = {"slices": 0, "counters": 0, "flows": 0}
@@ -109,21 +114,43 @@ class TraceWriter:
                     {"lock": lock, "kind": ev["kind"], "hold_ns": ev["hold_ns"], "g": ev.get("g")})
 
     def _hb(self, ev, vt, m):
-        label = f"hb {ev.get('op', '?')} {ev.get('var', '')}".strip()
-        self._slice(PID_M, m, label, "hb", vt, vt + 1, {k: ev[k] for k in ("op", "var", "id", "rf", "sw", "g") if k in ev})
-        if isinstance(ev.get("id"), int):
-            self.hb_sources[ev["id"]] = (vt, m)
-        for edge in ("rf", "sw"):
-            source = self.hb_sources.get(ev.get(edge)) if isinstance(ev.get(edge), int) else None
-            if source is None:
-                continue
-            self.flow_id += 1
-            src_vt, src_m = source
-            self._emit({"ph": "s", "name": f"hb {edge}", "cat": "hb", "id": self.flow_id, "pid": PID_M,
-                        "tid": src_m, "ts": _us(src_vt)})
-            self._emit({"ph": "f", "bp": "e", "name": f"hb {edge}", "cat": "hb", "id": self.flow_id,
-                        "pid": PID_M, "tid": m, "ts": _us(vt)})
-            self.counts["flows"] += 1
+        op = ev.get("op")
+        label = f"hb {op or '?'} {ev.get('var') or ev.get('obj') or ''}".strip()
+        self._slice(PID_M, m, label, "hb", vt, vt + 1,
+                    {k: ev[k] for k in ("op", "var", "obj", "rf", "g", "parent", "value") if k in ev})
+        here = (vt, m)
+        for source in self._hb_sources(ev, op):
+            self._flow(source, here, op)
+        if op == "write" and isinstance(ev.get("rf"), str):
+            self.writes[ev["rf"]] = here
+        elif op == "release" and ev.get("obj") is not None:
+            self.releases.setdefault(ev["obj"], []).append(here)
+            self.last_release[ev["obj"]] = here
+        if isinstance(ev.get("g"), int):
+            self.last_hb_of_g[ev["g"]] = here
+
+    def _hb_sources(self, ev, op):
+        """The earlier hb events this one happens after, by the memory model's edges."""
+        if op == "read" and isinstance(ev.get("rf"), str) and ev["rf"] in self.writes:
+            return [self.writes[ev["rf"]]]                   # the write it read from
+        if op == "acquire" and ev.get("obj") is not None:
+            pending = self.releases.pop(ev["obj"], None)     # releases since the last acquire
+            if pending:
+                return pending
+            last = self.last_release.get(ev["obj"])
+            return [last] if last else []
+        if op == "go" and ev.get("parent") in self.last_hb_of_g:
+            return [self.last_hb_of_g[ev["parent"]]]         # the go statement
+        return []
+
+    def _flow(self, source, target, op):
+        self.flow_id += 1
+        (src_vt, src_m), (vt, m) = source, target
+        self._emit({"ph": "s", "name": f"hb {op}", "cat": "hb", "id": self.flow_id, "pid": PID_M,
+                    "tid": src_m, "ts": _us(src_vt)})
+        self._emit({"ph": "f", "bp": "e", "name": f"hb {op}", "cat": "hb", "id": self.flow_id,
+                    "pid": PID_M, "tid": m, "ts": _us(vt)})
+        self.counts["flows"] += 1
 
     def close(self):
         for m in list(self.running):

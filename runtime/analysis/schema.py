@@ -26,7 +26,8 @@ COLUMNS = {
     "HeapAlloc": "BIGINT", "HeapInuse": "BIGINT", "HeapSys": "BIGINT", "HeapIdle": "BIGINT",
     "HeapObjects": "BIGINT", "Mallocs": "BIGINT", "Frees": "BIGINT",
     # hb (memory model)
-    "op": "VARCHAR", "var": "VARCHAR", "id": "BIGINT", "rf": "BIGINT", "sw": "BIGINT", "clock": "JSON",
+    "op": "VARCHAR", "var": "VARCHAR", "value": "JSON", "rf": "VARCHAR", "obj": "VARCHAR",
+    "parent": "BIGINT", "clock": "JSON",
     # run_start / run_end
     "config": "JSON", "cost_model": "JSON", "versions": "JSON", "status": "BIGINT", "totals": "JSON",
 }

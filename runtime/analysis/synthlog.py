@@ -87,8 +87,8 @@ class SynthRun:
         self.heap_sys = 0
         self.mallocs = 0
         self.next_snapshot = 0
-        self.hb_id = 0
-        self.last_release = None
+        self.writes = 0
+        self.last_write = None
         self.runq = {}
         self.samplers = {}
         for i in range(procs):
@@ -256,17 +256,20 @@ class SynthRun:
             self.log.event("steal", m.now, **_where(m), victim=victim, n=n)
 
     def _hb(self, m, g):
-        """A release by this G, then the acquire it synchronizes with on the next slice's M."""
+        """Memory-model events as the race runtime logs them: a write of x, then a release of mu
+        by this G; the next G to do this acquires mu and reads x (the write it read from: rf)."""
         g.hb_clock += 1
-        clock = {g.goid: g.hb_clock}
-        self.hb_id += 1
-        release = self.hb_id
-        self.log.event("hb", m.now, **_where(m), op="release", var="mu", id=release, clock=clock)
-        if self.last_release is not None:
-            self.hb_id += 1
-            self.log.event("hb", m.now, **_where(m), op="acquire", var="mu", id=self.hb_id, clock=clock,
-                           sw=self.last_release)
-        self.last_release = release
+        clock = {str(g.goid): g.hb_clock}
+        where = _where(m)
+        if self.last_write is not None:
+            self.log.event("hb", m.now, **where, op="acquire", obj="mu", clock=clock)
+            self.log.event("hb", m.now, **where, op="read", var="x", value=self.writes, clock=clock,
+                           rf=self.last_write)
+        self.writes += 1
+        self.last_write = f"x#{self.writes}"
+        self.log.event("hb", m.now, **where, op="write", var="x", value=self.writes, clock=clock,
+                       rf=self.last_write)
+        self.log.event("hb", m.now, **where, op="release", obj="mu", clock=clock)
 
     def _snapshot(self, now):
         while now >= self.next_snapshot:

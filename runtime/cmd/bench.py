@@ -1,8 +1,8 @@
 """`gort bench [SUITE ...]`: the speed figures the issues name, measured here, beside native Go's.
 
 Each suite is a module in runtime/bench/ with `run(quick) -> list[dict]`; a row has `name`, `value`,
-`unit`, and optionally `target` (the figure the issue asks for), `native` (the same loop in real Go,
-when a Go toolchain is installed) and `note`.
+`unit`, and optionally `target` (the figure the issue asks for; a floor, or a ceiling with
+`"better": "lower"`), `native` (the same loop in real Go, when a Go toolchain is installed) and `note`.
 """
 
 import importlib
@@ -29,8 +29,9 @@ def add_arguments(parser):
 def _format(row):
     text = f"{row['name']:<44} {row['value']:>14,.0f} {row['unit']}"
     if row.get("target") is not None:
-        verdict = "meets" if row["value"] >= row["target"] else "MISSES"
-        text += f"   target {row['target']:,.0f} ({verdict})"
+        lower = row.get("better") == "lower"       # e.g. bytes per goroutine: the target is a ceiling
+        met = row["value"] <= row["target"] if lower else row["value"] >= row["target"]
+        text += f"   target {'<=' if lower else '>='} {row['target']:,.0f} ({'meets' if met else 'MISSES'})"
     if row.get("native") is not None:
         text += f"   native Go {row['native']:,.0f}"
     if row.get("note"):

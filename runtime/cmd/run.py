@@ -194,6 +194,7 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         report = deadlock_report(sched.allgs, err) if kind == "deadlock" else panic_report(gp, err)
     if sched.vt_end == 0:
         sched.vt_end = max(m.now for m in sched.allm)
+    lock_totals = _lock_totals(sched)      # before ReadMemStats flushes the mcaches
     memstats = _final_memstats(sched, heap)
     status = status if status is not None else 2
     races = detector.count if race and detector is not None else None
@@ -201,7 +202,7 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         status = RACE_EXIT_STATUS
     result = Result(sched, status, report, log_path, interrupted, memstats, workload, races)
     if log is not None:
-        log.event("run_end", sched.vt_end, status=result.status, totals=result.totals())
+        log.event("run_end", sched.vt_end, status=result.status, totals=result.totals(), locks=lock_totals)
         log.close()
     _close_goroutines(sched)
     return result
@@ -261,6 +262,13 @@ def _attach_progress(sched):
                              f"  switches {sched.switches:,}  mallocs {sched.mallocs:,}")
             sys.stderr.flush()
     sched.on_tick = on_tick
+
+
+def _lock_totals(sched):
+    """Every runtime lock's own counters, so a reader of the log gets exact totals even for the locks
+    logged only when contended and for contention found after the fact (late_contended)."""
+    return [{"kind": lk.kind, "name": lk.name, "acquisitions": lk.acquisitions, "contended": lk.contended,
+             "wait_ns": lk.wait_ns, "hold_ns": lk.hold_ns} for lk in sched.locks if lk.acquisitions]
 
 
 def _versions():
