@@ -24,7 +24,7 @@ def independent(fp1, fp2):
     """Two steps commute unless they touch one object and are not both plain reads."""
     for obj1, kind1 in fp1:
         for obj2, kind2 in fp2:
-            if obj1 is obj2 and not (kind1 == "r" and kind2 == "r"):
+            if obj1 == obj2 and not (kind1 == "r" and kind2 == "r"):
                 return False
     return True
 
@@ -117,14 +117,14 @@ class ReplayChooser(Recorder):
 
 
 class _Node:
-    """One choice point on the current path of the depth-first search."""
+    """One choice point with alternatives on the current path of the depth-first search."""
 
     __slots__ = ("keys", "footprints", "sleep", "done", "choice", "index", "sleep_after", "n")
 
-    def __init__(self, keys=None, footprints=None, sleep=frozenset(), n=0):
+    def __init__(self, keys=None, footprints=None, sleep=None, n=0):
         self.keys = keys              # scheduling node: option keys; value node: None
         self.footprints = footprints
-        self.sleep = sleep
+        self.sleep = sleep or {}      # option key -> footprint, asleep on arrival here
         self.done = []
         self.choice = None
         self.index = 0                # position of `choice` among the options
@@ -140,19 +140,26 @@ class _Node:
         """Sleep set of the next state: what slept here or was explored before, if independent
         of the chosen step (Godefroid's sleep sets)."""
         if self.sleep_after is None:
-            chosen_fp = self.footprints[self.index]
-            asleep = self.sleep.union(self.done)
-            self.sleep_after = frozenset(
-                k for k in asleep if k in self.keys
-                and independent(self.footprints[self.keys.index(k)], chosen_fp))
+            chosen = self.footprints[self.index]
+            after = {k: fp for k, fp in self.sleep.items() if k in self.keys and independent(fp, chosen)}
+            for k in self.done:
+                fp = self.footprints[self.keys.index(k)]
+                if independent(fp, chosen):
+                    after[k] = fp
+            self.sleep_after = after
         return self.sleep_after
+
+
+_AWAKE = {}
 
 
 class Exhaustive(Recorder):
     """Stateless depth-first search over choice sequences, with sleep sets.
 
     Each execution replays the current path's choices, then extends it with first choices; after
-    it, `backtrack` moves to the next unexplored choice at the deepest node that has one.
+    it, `backtrack` moves to the next unexplored choice at the deepest node that has one. Only
+    steps with alternatives are nodes: a forced step only checks the sleep set (a sleeping
+    transition is enabled, so at a state with one option the sleep set holds at most that one).
     """
 
     sees_all = True
@@ -161,14 +168,20 @@ class Exhaustive(Recorder):
         super().__init__()
         self.path = []
         self.depth = 0
-        self.sleep = frozenset()
+        self.sleep = _AWAKE
 
     def begin(self):
         self.depth = 0
-        self.sleep = frozenset()
+        self.sleep = _AWAKE
         self.choices = []          # a new list: the last execution keeps its own
 
     def schedule(self, options, machine):
+        if len(options) == 1:
+            if self.sleep:
+                if option_key(options[0]) in self.sleep:
+                    raise SleepBlocked()
+                self.sleep = _AWAKE
+            return 0
         if self.depth < len(self.path):
             node = self.path[self.depth]          # replaying the path: the same options recur
         else:
@@ -181,8 +194,7 @@ class Exhaustive(Recorder):
             self.path.append(node)
         self.depth += 1
         self.sleep = node.sleep_set_after()
-        if len(options) > 1:
-            self.choices.append(node.index)
+        self.choices.append(node.index)
         return node.index
 
     def value(self, n, machine):

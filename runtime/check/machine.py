@@ -29,6 +29,14 @@ INIT_TID = 0               # clock slot of the initial writes, which happen befo
 
 
 running = None             # the Machine executing right now (one at a time)
+_oid = [0]                 # shared objects are numbered in creation order, afresh every execution
+
+
+def new_oid():
+    """An object's identity that is the same in every execution replaying the same prefix: the
+    explorer compares footprints across executions, where Python's object identity would differ."""
+    _oid[0] += 1
+    return _oid[0]
 
 
 @types.coroutine
@@ -68,13 +76,14 @@ class Write:
 class Var:
     """A plain shared variable. Owned by the machine; accessed by one goroutine step at a time."""
 
-    __slots__ = ("name", "hist", "nwrites", "shadow")
+    __slots__ = ("name", "hist", "nwrites", "shadow", "oid")
 
     def __init__(self, name, init):
         self.name = name
         self.hist = [Write(init, INIT_TID, 1, (1,), 0)]    # in coherence (memory) order
         self.nwrites = 0
         self.shadow = Shadow()
+        self.oid = new_oid()
 
     def load(self):
         return request((LOAD, self))
@@ -86,13 +95,14 @@ class Var:
 class AtomicVar:
     """A sync/atomic variable: sequentially consistent; each op synchronizes through `clock`."""
 
-    __slots__ = ("name", "value", "clock", "nwrites")
+    __slots__ = ("name", "value", "clock", "nwrites", "oid")
 
     def __init__(self, name, init):
         self.name = name
         self.value = init
         self.clock = []
         self.nwrites = 0
+        self.oid = new_oid()
 
     def load(self):
         return request((ALOAD, self))
@@ -113,9 +123,10 @@ class AtomicVar:
 class Mutex:
     """sync.Mutex / sync.RWMutex: Unlock ⇒ the next Lock; RUnlock ⇒ the next Lock; Unlock ⇒ RLock."""
 
-    __slots__ = ("name", "owner", "readers", "clock", "rclock")
+    __slots__ = ("name", "owner", "readers", "clock", "rclock", "oid")
 
     def __init__(self, name="mu"):
+        self.oid = new_oid()
         self.name = name
         self.owner = None
         self.readers = 0
@@ -138,9 +149,10 @@ class Mutex:
 class WaitGroup:
     """sync.WaitGroup: Done ⇒ the return of the Wait it unblocks."""
 
-    __slots__ = ("name", "count", "clock")
+    __slots__ = ("name", "count", "clock", "oid")
 
     def __init__(self, name="wg"):
+        self.oid = new_oid()
         self.name = name
         self.count = 0
         self.clock = []
@@ -159,9 +171,10 @@ class Chan:
     """A channel. Send ⇒ its receive completes; unbuffered receive ⇒ its send completes; the k-th
     receive ⇒ the (k+C)-th send completes; close ⇒ a receive that returns because of it."""
 
-    __slots__ = ("name", "cap_", "buf", "closed", "close_clock", "slots", "sends", "recvs", "nil", "zero")
+    __slots__ = ("name", "cap_", "buf", "closed", "close_clock", "slots", "sends", "recvs", "nil", "zero", "oid")
 
     def __init__(self, name="ch", cap=0, zero=0, nil=False):
+        self.oid = new_oid()
         self.name = name
         self.cap_ = cap
         self.buf = deque()
@@ -213,9 +226,10 @@ class Join:
     """rt.par's join: every goroutine's end ⇒ par returns (a WaitGroup's Done ⇒ Wait, folded into
     the goroutines' ends so a litmus test spends its steps on its own operations)."""
 
-    __slots__ = ("threads", "clock", "name", "running")
+    __slots__ = ("threads", "clock", "name", "running", "oid")
 
     def __init__(self):
+        self.oid = new_oid()
         self.threads = []
         self.clock = []
         self.name = "par"
@@ -259,6 +273,7 @@ class Machine:
             raise ValueError(f"unknown memory model {model!r} (models: {', '.join(MODELS)})")
         self.model = model
         self.chooser = chooser
+        _oid[0] = 0               # the objects of this execution are numbered from 1
         self.max_steps = max_steps
         self.threads = []
         self.steps = 0
@@ -489,13 +504,13 @@ class Machine:
         return best
 
     def footprint(self, option):
-        """What a step touches: [(object, 'r'|'w'|'s')]. Steps with disjoint or read-only
+        """What a step touches: [(object id, 'r'|'w'|'s')]. Steps with disjoint or read-only
         footprints commute; the exhaustive explorer's sleep sets rely on it."""
         kind, t = option
         if kind == FLUSH:
-            return [(t.buffer[0][0], "w")]
-        fp = [(lz.var, "r") for lz in t.lazies]
-        fp += [(var, "w") for var, _ in t.buffer]
+            return [(t.buffer[0][0].oid, "w")]
+        fp = [(lz.var.oid, "r") for lz in t.lazies]
+        fp += [(var.oid, "w") for var, _ in t.buffer]
         req = t.pending
         op = req[0]
         if op == DEFERRED:
@@ -508,12 +523,12 @@ class Machine:
         if op == PAR:
             return fp
         if op == LOAD:
-            fp.append((req[1], "r"))
+            fp.append((req[1].oid, "r"))
         elif op == STORE:
             if self.model != "tso":
-                fp.append((req[1], "w"))
+                fp.append((req[1].oid, "w"))
         elif op in SYNC_OPS:
-            fp.append((req[1], "s"))
+            fp.append((req[1].oid, "s"))
         return fp
 
     # --- operations ----------------------------------------------------------------------------
