@@ -184,7 +184,9 @@ def test_sigint_closes_the_log_with_whole_lines_and_prints_the_summary(tmp_path)
     log = tmp_path / "f.jsonl"
     p = subprocess.Popen([*GORT, "run", str(w), "--log", str(log)], cwd=ROOT, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)
+    deadline = time.monotonic() + 60       # wait until the run is under way (imports may be slow)
+    while time.monotonic() < deadline and (not log.exists() or log.stat().st_size < 200_000):
+        time.sleep(0.1)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     assert "interrupted" in err and "context switches" in err
