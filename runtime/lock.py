@@ -41,13 +41,14 @@ class RuntimeLock:
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "_prev_m", "_prev_p", "_prev_g",
                  "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
-                 "check_overlap", "late_contended")
+                 "check_overlap", "late_contended", "blocker")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
         self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
         self.free_at = 0          # virtual ns at which the latest hold ends
-        self.busy = deque(maxlen=_HOLDS)   # (start, end) of recent holds, in host order
+        self.busy = deque(maxlen=_HOLDS)   # (start, end, (m, p, g) ids) of recent holds, in host order
+        self.blocker = None       # (m, p, g) of the hold an acquisition waited for: its prev_owner
         self.held_from = 0        # start of the current hold, including a handoff reserved for it
         self.check_overlap = False  # asked before the latest recorded hold ended: see release
         self.late_contended = 0   # contention found at release, after the fact (see release)
@@ -73,6 +74,7 @@ class RuntimeLock:
     def acquire(self, m):
         """lock(&l): wait (in virtual time) until the lock is free, then take it."""
         asked = m.now
+        self.blocker = None
         self.check_overlap = asked < self.free_at
         wait = self._free_from(asked) - asked if self.check_overlap else 0
         waiters = 0
@@ -110,7 +112,7 @@ class RuntimeLock:
         m.now = end = start + ns
         self.hold_ns += ns
         self.free_at = end
-        self.busy.append((start, end))
+        self.busy.append((start, end, owner_of(m)))
         self._prev_m = m
         self._prev_p = m.p
         self._prev_g = m.curg
@@ -121,9 +123,10 @@ class RuntimeLock:
         moved = True
         while moved:
             moved = False
-            for start, end in self.busy:
+            for start, end, owner in self.busy:
                 if start <= t < end:
                     t = end + self.handoff_ns
+                    self.blocker = owner       # the hold this acquisition ends up waiting for
                     moved = True
         return t
 
@@ -132,7 +135,7 @@ class RuntimeLock:
         Ms ran ahead within the lookahead and should have waited for us. Their clocks cannot be
         set back, but the contention is counted (contended, wait_ns, late_contended)."""
         start = self.held_from
-        for s, e in self.busy:
+        for s, e, _ in self.busy:
             if start < s < now:
                 wait = now + self.handoff_ns - s
                 self.contended += 1
@@ -156,7 +159,7 @@ class RuntimeLock:
         self.hold_ns += hold
         if self.check_overlap:
             self._count_late_contention(now)
-        self.busy.append((self.held_from, now))
+        self.busy.append((self.held_from, now, owner_of(m)))
         if now > self.free_at:
             self.free_at = now
         self.holder = None
@@ -169,7 +172,10 @@ class RuntimeLock:
 
     @property
     def prev_owner(self):
-        """(m, p, g) ids of the last holder at its release, or None before the first release."""
+        """(m, p, g) ids of whom an acquisition waited for (the hold it queued behind), else of the
+        last holder at its release; None before the first release."""
+        if self.blocker is not None:
+            return self.blocker
         m = self._prev_m
         if m is None:
             return None

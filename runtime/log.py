@@ -157,21 +157,39 @@ class RunInterrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-def deliver_signals_as_interrupt():
-    """Make SIGTERM (like SIGINT) raise RunInterrupted in the main thread; returns a restore().
+pending_signal = [0]   # a signal number the run should stop for at its next safe point; 0: none
 
-    The run calls this around its loop and closes its RunLog in a `finally`, so a `kill` writes
-    the pending lines and the summary instead of dying with them in memory.
+
+def deliver_signals_as_interrupt():
+    """Make SIGINT and SIGTERM stop the run cleanly; returns a restore().
+
+    The first signal is only recorded (`pending_signal`); the scheduler raises RunInterrupted from
+    its own loop at the next scheduling point, so trio and the log are never interrupted halfway.
+    A second signal (a goroutine that never reaches a scheduling point) raises at once. The run
+    closes its RunLog in a `finally`, so a `kill` writes the pending lines and the summary.
     """
+    pending_signal[0] = 0
+
     def handler(signum, _frame):
-        raise RunInterrupted(signum)
+        if pending_signal[0]:
+            raise RunInterrupted(signum)
+        pending_signal[0] = signum
 
     previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
 
     def restore():
+        pending_signal[0] = 0
         for sig, old in previous.items():
             signal.signal(sig, old)
     return restore
+
+
+def check_interrupt():
+    """Raise RunInterrupted if a signal is pending (the scheduler calls it at its safe points)."""
+    signum = pending_signal[0]
+    if signum:
+        pending_signal[0] = 0
+        raise RunInterrupted(signum)
 
 
 # ---- malloc_sample: which allocations are logged, decided as Go's MemProfileRate does ----

@@ -49,11 +49,12 @@ _stack_strings = {}   # frames -> their "file:line func" strings: a workload has
 
 
 def current_stack(g):
-    """The workload frames of G `g` now: the live Python stack if it is running workload code,
-    else its suspended coroutine chain."""
-    frames = frames_from_stack(1)
-    if not frames and g is not None:
-        frames = frames_from_coro(g.coro)
+    """The workload frames of G `g` now, innermost first: its chain of coroutine frames (cheap:
+    one frame per awaiting workload function); the live Python stack when it has none. Plain
+    (non-async) workload functions between two coroutine frames are not in the chain."""
+    frames = frames_from_coro(g.coro) if g is not None else None
+    if not frames:
+        frames = frames_from_stack(1)
     key = tuple(frames)
     strings = _stack_strings.get(key)
     if strings is None:

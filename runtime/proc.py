@@ -28,6 +28,7 @@ from runtime import racert
 from runtime import runq as rq
 from runtime import traceback
 from runtime.lock import RuntimeLock
+from runtime.log import check_interrupt, pending_signal
 from runtime.note import MHandover
 from runtime.panic import Exit, GoPanic, Goexit
 from runtime.runtime2 import G, P, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
@@ -321,6 +322,8 @@ class Sched(MHandover, Timers):
         gosched_ns = max(0, costs.gosched - switch_ns - hold_ns)
         debug = self.debug
         while True:
+            if pending_signal[0]:                   # SIGINT/SIGTERM: stop here, at a clean point
+                check_interrupt()
             # ---- schedule / findRunnable
             p = m.p
             timers = self.timers
@@ -344,7 +347,7 @@ class Sched(MHandover, Timers):
                 elif runq:                          # globrunqgetbatch(128) under sched.lock
                     now = m.now
                     if lock.free_at <= now:
-                        lock.busy.append((now, now + hold_ns))
+                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None)))
                         now += hold_ns
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
@@ -401,7 +404,7 @@ class Sched(MHandover, Timers):
                     now = m.now + gosched_ns
                     gp.ready_at = now
                     if lock.free_at <= now:         # lock.hold, uncontended, inline
-                        lock.busy.append((now, now + hold_ns))
+                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None)))
                         now += hold_ns
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
