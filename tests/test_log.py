@@ -84,7 +84,7 @@ def test_level_filter_matches_the_schema(tmp_path):
 
 _WRITER = textwrap.dedent("""
     import sys
-    from runtime.log import RunLog, deliver_signals_as_interrupt
+    from runtime.log import RunLog, check_interrupt, deliver_signals_as_interrupt
     handled = sys.argv[2] == "handled"
     if handled:
         deliver_signals_as_interrupt()
@@ -96,6 +96,7 @@ _WRITER = textwrap.dedent("""
             log.event("lock_acquire", i, m=i % 4, kind="mheap", lock="mheap", wait_ns=i % 7,
                       stack=["workloads/x.py:%d main.f" % i] * (i % 5), pad="x" * (i % 300))
             i += 1
+            check_interrupt()          # the scheduler's safe point
     except KeyboardInterrupt:
         log.event("run_end", i, status=130)
         log.close()
