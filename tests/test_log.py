@@ -109,10 +109,13 @@ def test_interrupted_run_leaves_only_whole_lines(tmp_path, signum, handled):
     path = tmp_path / "run.jsonl"
     proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), handled], cwd=ROOT,
                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.stdout.readline() == b"ready\n"
-    time.sleep(0.3)
-    proc.send_signal(signum)
-    proc.wait(timeout=20)
+    try:
+        assert proc.stdout.readline() == b"ready\n"
+        time.sleep(0.3)
+        proc.send_signal(signum)
+        proc.wait(timeout=20)
+    finally:
+        proc.kill()                    # never leave a writer running if the test fails
     data = path.read_bytes()
     assert data.endswith(b"\n") and len(data) > 1 << 16
     events = [orjson.loads(line) for line in data.splitlines()]     # every line parses
