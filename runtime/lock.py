@@ -41,7 +41,7 @@ class RuntimeLock:
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "_prev_m", "_prev_p", "_prev_g",
                  "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
-                 "check_overlap", "late_contended", "blocker")
+                 "check_overlap", "late_contended", "blocker", "blocker_stack", "max_hold_ns")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
@@ -49,6 +49,8 @@ class RuntimeLock:
         self.free_at = 0          # virtual ns at which the latest hold ends
         self.busy = deque(maxlen=_HOLDS)   # (start, end, (m, p, g) ids) of recent holds, in host order
         self.blocker = None       # (m, p, g) of the hold an acquisition waited for: its prev_owner
+        self.blocker_stack = None # that holder's workload stack, when an observer records stacks
+        self.max_hold_ns = 0
         self.held_from = 0        # start of the current hold, including a handoff reserved for it
         self.check_overlap = False  # asked before the latest recorded hold ended: see release
         self.late_contended = 0   # contention found at release, after the fact (see release)
@@ -66,9 +68,10 @@ class RuntimeLock:
         self.waits = deque(maxlen=_RECENT)   # (asked_at, granted_at, m id) of contended acquisitions
         self.max_waiters = 0
         self.max_wait_ns = 0
-        # Which acquisitions the observer hears about: all of the allocator's (rare, slow path),
-        # only the contended ones of the scheduler's hot locks (sched.lock, channels, semaphores).
-        self.log_all = kind in ("mheap", "mcentral")
+        # Which acquisitions the observer hears about: the contended ones (and their releases); all
+        # of them when the run sets log_all (a debug-level log). The lock's own counters keep
+        # every acquisition, for the summary and the log's run_end.
+        self.log_all = False
         self.logged = False
 
     def acquire(self, m):
@@ -111,8 +114,10 @@ class RuntimeLock:
         start = m.now
         m.now = end = start + ns
         self.hold_ns += ns
+        if ns > self.max_hold_ns:
+            self.max_hold_ns = ns
         self.free_at = end
-        self.busy.append((start, end, owner_of(m)))
+        self.busy.append((start, end, owner_of(m), None))
         self._prev_m = m
         self._prev_p = m.p
         self._prev_g = m.curg
@@ -123,10 +128,11 @@ class RuntimeLock:
         moved = True
         while moved:
             moved = False
-            for start, end, owner in self.busy:
+            for start, end, owner, stack in self.busy:
                 if start <= t < end:
                     t = end + self.handoff_ns
                     self.blocker = owner       # the hold this acquisition ends up waiting for
+                    self.blocker_stack = stack
                     moved = True
         return t
 
@@ -135,7 +141,7 @@ class RuntimeLock:
         Ms ran ahead within the lookahead and should have waited for us. Their clocks cannot be
         set back, but the contention is counted (contended, wait_ns, late_contended)."""
         start = self.held_from
-        for s, e, _ in self.busy:
+        for s, e, _, _ in self.busy:
             if start < s < now:
                 wait = now + self.handoff_ns - s
                 self.contended += 1
@@ -157,9 +163,12 @@ class RuntimeLock:
         now = m.now
         hold = now - self.acquired_at
         self.hold_ns += hold
+        if hold > self.max_hold_ns:
+            self.max_hold_ns = hold
         if self.check_overlap:
             self._count_late_contention(now)
-        self.busy.append((self.held_from, now, owner_of(m)))
+        stack_of = getattr(self.observer, "stack_of", None)
+        self.busy.append((self.held_from, now, owner_of(m), None if stack_of is None else stack_of(m)))
         if now > self.free_at:
             self.free_at = now
         self.holder = None

@@ -24,7 +24,7 @@ import structlog
 LEVELS = {"debug": 10, "info": 20, "off": 100}
 
 # Events written only at --log-level debug; every other event is info (docs/log-schema.md).
-DEBUG_EVENTS = frozenset({"go_create", "go_run", "go_park", "go_ready", "go_exit",
+DEBUG_EVENTS = frozenset({"go_create", "go_run", "go_park", "go_ready", "go_exit", "span_refill",
                           "syscall_enter", "syscall_exit", "hb"})
 
 _FLUSH_BYTES = 1 << 16

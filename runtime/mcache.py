@@ -53,7 +53,7 @@ class MCache:
         s.sweepgen = h.sweepgen + 3          # swept, then cached
         s.allocCountBeforeCache = s.allocCount
         self.alloc[spc] = s
-        if h.on_event is not None:
+        if h.log_refills and h.on_event is not None:
             h.on_event("span_refill", m, spanclass=spc, sizeclass=spc >> 1, noscan=bool(spc & 1),
                        nelems=s.nelems, free=s.nelems - s.allocCount)
 

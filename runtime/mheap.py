@@ -41,6 +41,7 @@ class MHeap:
         central_cls = SpanSetMCentral if spanset else MCentral
         self.central = [central_cls(self, spc) for spc in range(NUM_SPAN_CLASSES)]
         self.on_event = None          # the run log's hook: on_event(name, m, **fields)
+        self.log_refills = False      # span_refill events too (one per refill: a debug-level log)
 
     # --- Ps -------------------------------------------------------------------------------------
 

@@ -33,7 +33,13 @@ class LockObserver:
             mo = _SPANCLASS.search(lock.name)
             fields["spanclass"] = int(mo.group(1)) if mo else None
         fields["stack"] = current_stack(g)
+        if wait and lock.blocker_stack is not None:
+            fields["holder_stack"] = lock.blocker_stack      # whom Go's mutex profile charges
         log.event("lock_acquire", m.now, **fields)
+
+    def stack_of(self, m):
+        """The workload stack of the G on M `m` (recorded with each hold, for holder_stack)."""
+        return current_stack(m.curg) if self.log is not None else None
 
     def lock_released(self, lock, m, hold):
         log = self.log

@@ -112,6 +112,7 @@ class Sched(MHandover, Timers):
         self.fakeaddr = 0xc000000000
         self.samplers = None           # per-P MemProfileSampler, when the log wants malloc_sample
         self.on_sample = None
+        self.next_sample_at = float("inf")   # alloc_bytes at which the next malloc_sample falls
         if heap is not None:
             from runtime.malloc import mallocgc
             self._mallocgc = mallocgc
@@ -137,9 +138,19 @@ class Sched(MHandover, Timers):
             self.fakeaddr += (size + 15) & ~15
         else:
             addr = self._mallocgc(m.p.mcache, size, noscan)
-        if self.samplers is not None and self.samplers[m.p.id].sampled(size):
-            self.on_sample(m, size, addr)
+        if self.alloc_bytes >= self.next_sample_at:      # MemProfileRate: a sample is due
+            self._profilealloc(m, size, addr)
         return addr
+
+    def _profilealloc(self, m, size, addr):
+        """Log this allocation as a heap-profile sample and draw the next gap (exponential, mean
+        MemProfileRate) from the P's sampler: Go's mcache.nextSample countdown, kept as the
+        allocated-bytes mark at which the next sample falls, so a malloc pays one comparison."""
+        sampler = self.samplers[m.p.id]
+        sampler.next_sample = -1
+        sampler.sampled(0)                       # draws the next gap
+        self.next_sample_at = self.alloc_bytes + sampler.next_sample
+        self.on_sample(m, size, addr)
 
     # ---- the process ------------------------------------------------------------------------------
 
@@ -347,7 +358,7 @@ class Sched(MHandover, Timers):
                 elif runq:                          # globrunqgetbatch(128) under sched.lock
                     now = m.now
                     if lock.free_at <= now:
-                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None)))
+                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None), None))
                         now += hold_ns
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
@@ -404,7 +415,7 @@ class Sched(MHandover, Timers):
                     now = m.now + gosched_ns
                     gp.ready_at = now
                     if lock.free_at <= now:         # lock.hold, uncontended, inline
-                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None)))
+                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None), None))
                         now += hold_ns
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns

@@ -67,16 +67,18 @@ class _Observer:
         self.events.append(("rel", m.id, hold))
 
 
-def test_the_observer_hears_allocator_locks_always_and_hot_locks_only_when_contended():
+def test_the_observer_hears_contended_acquisitions_and_every_one_with_log_all():
     obs = _Observer()
     hot, heap = RuntimeLock("chan", "chan 0x1"), RuntimeLock("mheap", "mheap")
     hot.observer = heap.observer = obs
+    heap.log_all = True                 # a debug-level log: every acquisition
     a, b = M(0, now=0), M(1, now=10)
-    hot.hold(a, 100)                    # uncontended hot lock: silent
-    heap.hold(a, 100)                   # allocator lock: always heard
+    hot.hold(a, 100)                    # uncontended: silent
+    heap.hold(a, 100)                   # log_all: heard
     hot.hold(b, 5)                      # contended: heard
     assert [e[0] for e in obs.events] == ["acq", "rel", "acq", "rel"]
     assert obs.events[2][1:3] == (1, 90 + hot.handoff_ns)
+    assert hot.acquisitions == 2 and heap.acquisitions == 1     # the lock counts them all anyway
 
 
 @settings(max_examples=100, deadline=None)

@@ -215,16 +215,19 @@ def _aggregate(cells, key_of):
 def _complete_from_run_totals(locks, totals):
     """Take run_end's per-lock totals where they exceed what the log holds.
 
-    The emulator logs every mheap and mcentral acquisition but only the contended ones of other
-    locks (sched, chan, ...), and it finds some contention only at release, after the fact (its
-    `late_contended`); its own counters, written at run_end, keep the totals exact. Percentiles
-    stay those of the logged waits.
+    At the default (info) level the emulator logs only contended acquisitions (every one at
+    debug), and it finds some contention only at release, after the fact (its `late_contended`);
+    its own counters, written at run_end, keep the totals exact. Percentiles are over contended
+    acquisitions, all of which are logged.
     """
     by_name = {lock.name: lock for lock in locks}
     for total in totals:
         lock = by_name.get(total["name"])
         if lock is None:
             lock = by_name[total["name"]] = LockStat(total["kind"], total["name"])
+            if lock.kind == "mcentral":
+                found = _SPANCLASS.match(lock.name)
+                lock.spanclass = int(found.group(1)) if found else None
             locks.append(lock)
         if total["acquisitions"] > lock.acquisitions:
             lock.logged_acquisitions = lock.acquisitions
@@ -232,6 +235,8 @@ def _complete_from_run_totals(locks, totals):
             lock.hold_ns_total = max(lock.hold_ns_total, total["hold_ns"])
         lock.contended = max(lock.contended, total["contended"])
         lock.wait_ns_total = max(lock.wait_ns_total, total["wait_ns"])
+        if isinstance(total.get("hold_ns_max"), int):
+            lock.hold_ns_max = max(lock.hold_ns_max, total["hold_ns_max"])
 
 
 def _sum_by_kind(locks, kinds_from_cells):

@@ -51,7 +51,10 @@ def build_mutex_profile(log_path, charge="holder"):
 
 
 def _holder_stack(ev, last):
-    """The previous holder's stack, when the log has its acquisition of this lock."""
+    """The previous holder's stack: from the event itself (holder_stack), else from the log's
+    record of its acquisition of this lock."""
+    if isinstance(ev.get("holder_stack"), list):
+        return ev["holder_stack"]
     if last is not None and last[0] == ev.get("prev_m") and last[1] == ev.get("prev_g"):
         return last[2]
     holder = ev.get("prev_g")

@@ -1,8 +1,8 @@
 """`gort bench log`: what logging costs a run — alloc_churn at the default level (info) vs off.
 
 The issue's bound: logging takes at most 25% of a run's time, i.e. the run without a log takes at
-least 75% of the time of the run with one. Both host times are printed (best of a few rounds: the
-machine may be busy). Needs the scheduler (`gort run`); until it exists the suite says so.
+least 75% of the time of the run with one. Both host times are printed (best of 11 interleaved
+rounds: the machine may be busy). Needs the scheduler (`gort run`); until it exists the suite says so.
 """
 
 import io
@@ -30,12 +30,16 @@ def run(quick):
     if not WORKLOAD.exists():
         return [{"name": "log cost on alloc_churn", "value": 0, "unit": "", "note": f"not available yet: no {WORKLOAD}"}]
     main = load_workload(str(WORKLOAD))
-    rounds = 1 if quick else 5
+    rounds = 1 if quick else 11
     with tempfile.TemporaryDirectory() as tmp:
         log_path = os.path.join(tmp, "alloc_churn.jsonl")
-        with_log = min(_timed_run(execute, main, log_path, "info") for _ in range(rounds))
+        _timed_run(execute, main, log_path, "info")          # warm-up: imports, caches
+        with_log, without = [], []
+        for _ in range(rounds):      # interleaved, so drift in the machine's load hits both alike
+            with_log.append(_timed_run(execute, main, log_path, "info"))
+            without.append(_timed_run(execute, main, None, "off"))
+        with_log, without = min(with_log), min(without)
         log_bytes = os.path.getsize(log_path)
-        without = min(_timed_run(execute, main, None, "off") for _ in range(rounds))
     return [
         {"name": "alloc_churn run, log at info (host time)", "value": 1000 * with_log, "unit": "ms",
          "note": f"{log_bytes / 1e6:.1f} MB of log"},

@@ -153,6 +153,10 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     sched = Sched(procs, seed, costs, heap=heap, observer=observer, log=log)
     sched.schedtrace_ns = int(schedtrace_ms * 1_000_000)
     sched.snapshot_ns = snapshot_ns
+    if log is not None and log.debug_enabled:
+        for lock in heap.runtime_locks():      # debug: every allocator-lock acquisition, not only
+            lock.log_all = True                # the contended ones, and every span refill
+        heap.log_refills = True
     if log is not None and log.info_enabled:
         _attach_log(sched, heap, log, seed)
         log.event("run_start", 0, config={"workload": workload, "procs": procs, "seed": seed,
@@ -239,6 +243,7 @@ def _attach_log(sched, heap, log, seed):
     sched.on_tick = on_tick
     rng = random.Random(seed ^ 0x5EED)
     sched.samplers = [MemProfileSampler(rng) for _ in sched.allp]
+    sched.next_sample_at = sched.samplers[0].next_sample
 
     def on_sample(m, size, addr):
         span = heap.spanOf(addr)
@@ -268,7 +273,8 @@ def _lock_totals(sched):
     """Every runtime lock's own counters, so a reader of the log gets exact totals even for the locks
     logged only when contended and for contention found after the fact (late_contended)."""
     return [{"kind": lk.kind, "name": lk.name, "acquisitions": lk.acquisitions, "contended": lk.contended,
-             "wait_ns": lk.wait_ns, "hold_ns": lk.hold_ns} for lk in sched.locks if lk.acquisitions]
+             "wait_ns": lk.wait_ns, "hold_ns": lk.hold_ns, "hold_ns_max": lk.max_hold_ns}
+            for lk in sched.locks if lk.acquisitions]
 
 
 def _versions():
