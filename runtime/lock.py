@@ -21,11 +21,8 @@ _RECENT = 32   # contended acquisitions remembered to count overlapping waiters
 _HOLDS = 16    # hold intervals remembered: more than one M can pack into the lookahead window
 
 
-def owner_of(m):
-    """(m, p, g) ids of the thread `m` at this moment, for 'previous owner' reports."""
-    p = m.p
-    g = m.curg
-    return (m.id, None if p is None else p.id, None if g is None else g.goid)
+def _no_stack(m):
+    return None
 
 
 class RuntimeLock:
@@ -47,7 +44,7 @@ class RuntimeLock:
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
         self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
         self.free_at = 0          # virtual ns at which the latest hold ends
-        self.busy = deque(maxlen=_HOLDS)   # (start, end, (m, p, g) ids) of recent holds, in host order
+        self.busy = deque(maxlen=_HOLDS)   # (start, end, m, p, g, stack) of recent holds, in host order
         self.blocker = None       # (m, p, g) of the hold an acquisition waited for: its prev_owner
         self.blocker_stack = None # that holder's workload stack, when an observer records stacks
         self.max_hold_ns = 0
@@ -117,7 +114,7 @@ class RuntimeLock:
         if ns > self.max_hold_ns:
             self.max_hold_ns = ns
         self.free_at = end
-        self.busy.append((start, end, owner_of(m), None))
+        self.busy.append((start, end, m, m.p, m.curg, None))
         self._prev_m = m
         self._prev_p = m.p
         self._prev_g = m.curg
@@ -128,10 +125,12 @@ class RuntimeLock:
         moved = True
         while moved:
             moved = False
-            for start, end, owner, stack in self.busy:
+            for start, end, hm, hp, hg, stack in self.busy:
                 if start <= t < end:
                     t = end + self.handoff_ns
-                    self.blocker = owner       # the hold this acquisition ends up waiting for
+                    # the hold this acquisition ends up waiting for, and who held it (ids fixed
+                    # at the hold: the objects are stored, their ids never change)
+                    self.blocker = (hm.id, None if hp is None else hp.id, None if hg is None else hg.goid)
                     self.blocker_stack = stack
                     moved = True
         return t
@@ -141,7 +140,7 @@ class RuntimeLock:
         Ms ran ahead within the lookahead and should have waited for us. Their clocks cannot be
         set back, but the contention is counted (contended, wait_ns, late_contended)."""
         start = self.held_from
-        for s, e, _, _ in self.busy:
+        for s, e, *_ in self.busy:
             if start < s < now:
                 wait = now + self.handoff_ns - s
                 self.contended += 1
@@ -167,8 +166,9 @@ class RuntimeLock:
             self.max_hold_ns = hold
         if self.check_overlap:
             self._count_late_contention(now)
-        stack_of = getattr(self.observer, "stack_of", None)
-        self.busy.append((self.held_from, now, owner_of(m), None if stack_of is None else stack_of(m)))
+        observer = self.observer
+        stack = None if observer is None else getattr(observer, "stack_of", _no_stack)(m)
+        self.busy.append((self.held_from, now, m, m.p, m.curg, stack))
         if now > self.free_at:
             self.free_at = now
         self.holder = None

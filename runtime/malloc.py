@@ -33,16 +33,19 @@ def mallocgc(c, size, noscan, _noscan_spc=NOSCAN_SPANCLASS, _scan_spc=SCAN_SPANC
     Returns the object's address."""
     if size < 16 or size > 512:          # tiny, zero-size, header-carrying and large objects
         return mallocgc_sized(c, size, noscan)
-    span = c.alloc[_noscan_spc[size] if noscan else _scan_spc[size]]
+    spc = _noscan_spc[size] if noscan else _scan_spc[size]
+    span = c.alloc[spc]
     # nextFreeFast, inlined. Usually the very next slot is free (allocCache bit 0): no ctz needed.
     if span.allocCache & 1:
         result = span.freeindex
-        if (result + 1) & 63 and result < span.nelems:
-            span.allocCache >>= 1
-            span.freeindex = result + 1
-            span.allocCount += 1
-            return span.base + result * span.elemsize
-    return mallocgc_span(c, span, _noscan_spc[size] if noscan else _scan_spc[size], 0)
+        if result < span.nelems:
+            if (result + 1) & 63:
+                span.allocCache >>= 1
+                span.freeindex = result + 1
+                span.allocCount += 1
+                return span.base + result * span.elemsize
+            return c.nextFree(spc)[0]     # a 64-slot boundary: nextFreeFast bails, as in Go
+    return mallocgc_span(c, span, spc, 0)
 
 
 def mallocgc_sized(c, size, noscan):

@@ -358,7 +358,7 @@ class Sched(MHandover, Timers):
                 elif runq:                          # globrunqgetbatch(128) under sched.lock
                     now = m.now
                     if lock.free_at <= now:
-                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None), None))
+                        lock.busy.append((now, now + hold_ns, m, p, None, None))
                         now += hold_ns
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
@@ -415,7 +415,7 @@ class Sched(MHandover, Timers):
                     now = m.now + gosched_ns
                     gp.ready_at = now
                     if lock.free_at <= now:         # lock.hold, uncontended, inline
-                        lock.busy.append((now, now + hold_ns, (m.id, p.id, None), None))
+                        lock.busy.append((now, now + hold_ns, m, p, None, None))
                         now += hold_ns
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
