@@ -11,7 +11,7 @@ import heapq
 import random
 
 from runtime.costs import DEFAULT_COSTS
-from runtime.lock import RuntimeLock, owner_of
+from runtime.lock import RuntimeLock
 from runtime.log import MemProfileSampler, RunLog
 from runtime.runtime2 import M, P
 from runtime.sizeclasses import CLASS_TO_SIZE, make_spanclass, span_nelems
@@ -64,7 +64,7 @@ class LockEvents:
 
 
 def _where(m):
-    mid, pid, goid = owner_of(m)
+    mid, pid, goid = m.id, None if m.p is None else m.p.id, None if m.curg is None else m.curg.goid
     return {"m": mid, "p": pid, "g": goid}
 
 
