@@ -156,10 +156,6 @@ class MCentral:
             self.heap.on_event("span_grow", m, spanclass=self.spanclass, npages=npages, base=s.base)
         return s
 
-    def spans(self):
-        """Every span the mcentral holds (for checks and reports)."""
-        return [s for sets in (self.partial, self.full) for q in sets for s in q]
-
 
 class SpanSetMCentral(MCentral):
     """Go 1.15+'s mcentral: lock-free spanSets. Owned by the mheap; no lock: each push and pop is

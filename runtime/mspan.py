@@ -75,9 +75,6 @@ class MSpan:
     def noscan(self):
         return bool(self.spanclass & 1)
 
-    def end(self):
-        return self.base + (self.npages << PAGE_SHIFT)
-
     def refillAllocCache(self, whichByte):
         """Load the 64 alloc bits starting at byte `whichByte`, inverted (1 = free)."""
         self.allocCache = ~(self.allocBits >> (whichByte * 8)) & MASK64
@@ -108,12 +105,6 @@ class MSpan:
             self.refillAllocCache(sfreeindex // 8)
         self.freeindex = sfreeindex
         return result
-
-    def isFree(self, index):
-        """Whether slot `index` is unallocated (mbitmap.go isFree)."""
-        if index < self.freeindex:
-            return False
-        return not (self.allocBits >> index) & 1
 
     def objIndex(self, addr):
         return (addr - self.base) // self.elemsize

@@ -111,6 +111,3 @@ def span_nelems(sizeclass, noscan):
         reserve += nbytes // PTR_SIZE // 8
     return (nbytes - reserve) // elemsize
 
-
-def bytes_of_class(sizeclass):
-    return CLASS_TO_SIZE[sizeclass]

@@ -241,3 +241,20 @@ def test_random_traces_keep_the_heap_consistent(ops, spanset):
     assert (st["HeapAlloc"], st["HeapObjects"], st["HeapInuse"]) == (0, 0, 0)
     assert st["Mallocs"] == st["Frees"]
     assert not in_use_spans(heap)
+
+
+def test_runtime_metrics_keep_gos_relations():
+    """runtime/metrics as Go defines them: tiny allocations are in Mallocs but not in
+    /gc/heap/allocs:objects; the allocs-by-size histogram puts a 32761-B object in the last bucket."""
+    heap, m, p = new_heap()
+    c = p.mcache
+    for size in (4, 4, 4, 24, 48, 32760, 32761):
+        mallocgc(c, size, True)
+    metrics = heap.read_metrics(m)
+    ms = heap.stats.memstats()
+    assert metrics["/gc/heap/allocs:objects"] + metrics["/gc/heap/tiny/allocs:objects"] == ms["Mallocs"] == 7
+    assert metrics["/gc/heap/tiny/allocs:objects"] == 2           # three 4-B objects, one 16-B block
+    assert metrics["/memory/classes/heap/objects:bytes"] == ms["HeapAlloc"]
+    buckets = metrics["/gc/heap/allocs-by-size:bytes"]
+    assert buckets[-1] == {"lo": 32769, "hi": None, "count": 1}   # the large object
+    assert next(b for b in buckets if b["lo"] <= 32760 < b["hi"])["count"] == 1
