@@ -280,3 +280,15 @@ def test_cli_bad_scenarios(tmp_path, content, message):
         path.write_text(content)
     out = gort("check", str(path))
     assert out.returncode == 1 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_same_seed_gives_identical_output_across_processes():
+    outs = []
+    for hashseed in ("0", "4242"):
+        env = {**__import__("os").environ, "PYTHONHASHSEED": hashseed}
+        out = subprocess.run([sys.executable, "-m", "runtime.cli", "check", str(LITMUS / "wrc.py"), "--model", "go",
+                              "--explore", "pct", "--runs", "200", "--seed", "5", "--json"],
+                             capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stderr
+        outs.append(out.stdout)
+    assert outs[0] == outs[1]
