@@ -24,6 +24,7 @@ OP_NAMES = ("start", "resume", "deferred", "load", "store", "atomic load", "atom
             "send", "recv", "close", "gosched", "go", "par", "join")
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
+_ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED))
 MODELS = ("sc", "tso", "go")
 INIT_TID = 0               # clock slot of the initial writes, which happen before everything
 
@@ -276,6 +277,7 @@ class Machine:
         _oid[0] = 0               # the objects of this execution are numbered from 1
         self.max_steps = max_steps
         self.threads = []
+        self.live = []            # the goroutines that have not returned, in creation order
         self.steps = 0
         self.races = []
         self.trace = [] if trace else None
@@ -295,6 +297,7 @@ class Machine:
         vc[tid] = 1
         t = Thread(tid, tid, coro, vc, created, name)
         self.threads.append(t)
+        self.live.append(t)
         if parent is not None:
             parent.vc[parent.tid] += 1
             # Run the new goroutine up to its first shared-memory operation now: what comes before
@@ -332,15 +335,16 @@ class Machine:
         return self.status
 
     def options(self):
+        """What may happen next: each goroutine that can perform its pending request, and (TSO)
+        each store buffer that can drain its oldest entry."""
         enabled = self.enabled
-        opts = [(RUN, t) for t in self.threads if not t.done and enabled(t)]
+        opts = [(RUN, t) for t in self.live if t.pending[0] in _ALWAYS_ENABLED or enabled(t)]
         if self.model == "tso":
             opts += [(FLUSH, t) for t in self.threads if t.buffer]
         return opts
 
     def _stuck_status(self):
-        waiting = [t for t in self.threads if not t.done]
-        if any(self._spinning(t) for t in waiting):
+        if any(self._spinning(t) for t in self.live):
             return "hangs"        # goroutines that spin forever on a value that never changes
         return "deadlock"         # fatal error: all goroutines are asleep - deadlock!
 
@@ -449,6 +453,7 @@ class Machine:
         Goroutine exit is no synchronization in Go, except through rt.par's join."""
         t.done = True
         t.pending = None
+        self.live.remove(t)
         while t.lazies:
             t.lazies[0].force()
         if t.join is not None:
