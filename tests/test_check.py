@@ -292,3 +292,34 @@ def test_same_seed_gives_identical_output_across_processes():
         assert out.returncode == 0, out.stderr
         outs.append(out.stdout)
     assert outs[0] == outs[1]
+
+
+def test_select_explores_every_ready_case_and_default(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    a, b, idle = rt.chan(1), rt.chan(1), rt.chan()
+    await a.send("a")
+    await b.send("b")
+    i, v, ok = await rt.select(a.recv_case(), b.recv_case(), idle.recv_case())
+    rt.outcome["got"] = v
+    j, _, _ = await rt.select(idle.recv_case(), default=True)
+    rt.outcome["default"] = j
+""")
+    result = check(path, model="sc")
+    assert result.outcome_dicts() == [{"default": -1, "got": "a"}, {"default": -1, "got": "b"}]
+
+
+def test_select_receive_carries_happens_before(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    data, c, quit = rt.var("data"), rt.chan(), rt.chan()
+
+    async def producer():
+        await data.store(1)
+        await c.send(1)
+    rt.go(producer)
+    i, _, _ = await rt.select(c.recv_case(), quit.recv_case())
+    rt.outcome["data"] = await data.load()
+""")
+    result = check(path, model="go")
+    assert result.outcome_dicts() == [{"data": 1}] and not result.races

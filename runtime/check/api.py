@@ -8,7 +8,7 @@ import inspect
 import sys
 
 from runtime.check import machine as _machine_module
-from runtime.check.machine import GO, GOSCHED, PAR, AtomicVar, Chan, Mutex, Var, WaitGroup, request
+from runtime.check.machine import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Mutex, Var, WaitGroup, request
 
 
 MACHINE_FILE = _machine_module.__file__
@@ -91,6 +91,11 @@ class CheckRuntime:
 
     def gosched(self):
         return request((GOSCHED,))
+
+    def select(self, *cases, default=False):
+        """`i, v, ok = await rt.select(c1.recv_case(), c2.send_case(x), default=False)`: i is the
+        chosen case, -1 for default. Every ready case is explored, as Go picks one at random."""
+        return request((SELECT, cases, default))
 
 
 def _locked(fn, mu):

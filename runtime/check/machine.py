@@ -16,12 +16,12 @@ from runtime.race import Access, Race, Shadow, happened_before, vc_join
 
 # requests a goroutine yields
 (START, RESUME, DEFERRED, LOAD, STORE, ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK,
- RUNLOCK, WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED, GO, PAR, JOIN) = range(23)
+ RUNLOCK, WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED, GO, PAR, JOIN, SELECT) = range(24)
 SYNC_OPS = frozenset((ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
                       WG_ADD, WG_WAIT, SEND, RECV, CLOSE, JOIN))
 OP_NAMES = ("start", "resume", "deferred", "load", "store", "atomic load", "atomic store", "atomic add",
             "atomic swap", "atomic cas", "lock", "unlock", "rlock", "runlock", "wg add", "wg wait",
-            "send", "recv", "close", "gosched", "go", "par", "join")
+            "send", "recv", "close", "gosched", "go", "par", "join", "select")
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
 _ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED))
@@ -200,6 +200,14 @@ class Chan:
 
     def close(self):
         return inline((CLOSE, self))
+
+    def recv_case(self):
+        """A `case v, ok := <-ch:` for rt.select."""
+        return (RECV, self, None)
+
+    def send_case(self, value):
+        """A `case ch <- value:` for rt.select."""
+        return (SEND, self, value)
 
     def __len__(self):
         return len(self.buf)
@@ -486,7 +494,18 @@ class Machine:
             if obj.nil:
                 return False
             return bool(obj.buf) or obj.closed or (not obj.cap_ and self._waiting(obj, SEND) is not None)
+        if op == SELECT:
+            return req[2] or any(self._case_ready(*case) for case in obj)
         return True
+
+    def _case_ready(self, kind, ch, _value):
+        """Whether a select case could proceed now (a select waiting on a channel is not itself
+        seen as a waiting partner: two selects on one unbuffered channel never meet)."""
+        if ch.nil:
+            return False
+        if kind == SEND:
+            return ch.closed or (len(ch.buf) < ch.cap_ if ch.cap_ else self._waiting(ch, RECV) is not None)
+        return bool(ch.buf) or ch.closed or (not ch.cap_ and self._waiting(ch, SEND) is not None)
 
     def _spinning(self, t):
         """A goroutine about to repeat its last load, at the same place in its code, of a variable
@@ -499,11 +518,12 @@ class Machine:
         return var is req[1] and var.nwrites == nwrites and where == _location(t)
 
     def _waiting(self, ch, op):
-        """The goroutine that has waited longest to `op` on ch (unbuffered rendezvous), or None."""
+        """The goroutine that has waited longest to `op` on ch (unbuffered rendezvous), or None.
+        (A goroutine pending `op` can't be the one asking for its partner: it pends the other op.)"""
         best = None
-        for u in self.threads:
+        for u in self.live:
             req = u.pending
-            if req is not None and req[0] == op and req[1] is ch and u is not self.current:
+            if req is not None and req[0] == op and req[1] is ch:
                 if best is None or u.since < best.since:
                     best = u
         return best
@@ -534,6 +554,8 @@ class Machine:
                 fp.append((req[1].oid, "w"))
         elif op in SYNC_OPS:
             fp.append((req[1].oid, "s"))
+        elif op == SELECT:
+            fp += [(case[1].oid, "s") for case in req[1]]
         return fp
 
     # --- operations ----------------------------------------------------------------------------
@@ -571,6 +593,8 @@ class Machine:
             return self.mutex(t, op, obj)
         if op <= WG_WAIT:
             return self.waitgroup(t, op, obj, req)
+        if op == SELECT:
+            return self.select(t, obj)
         if op == JOIN:
             vc_join(t.vc, obj.clock)
             self.tick(t)
@@ -729,6 +753,20 @@ class Machine:
         self.tick(t)
         self.record(t, "recv", ch.name, result[0])
         return result
+
+    def select(self, t, cases):
+        """selectgo: one of the ready cases, chosen by the explorer (Go picks uniformly at random);
+        none ready means the default case (-1). Returns (case index, value, ok)."""
+        ready = [i for i, case in enumerate(cases) if self._case_ready(*case)]
+        if not ready:
+            return -1, None, False
+        i = ready[self.chooser.value(len(ready), self)] if len(ready) > 1 else ready[0]
+        kind, ch, value = cases[i]
+        if kind == SEND:
+            self._send(t, ch, value_of(value))
+            return i, None, True
+        received, ok = self._recv(t, ch)
+        return i, received, ok
 
     def _rendezvous(self, t, u):
         """An unbuffered pair: each side completes after the other began."""
