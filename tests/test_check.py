@@ -323,3 +323,29 @@ async def main(rt):
 """)
     result = check(path, model="go")
     assert result.outcome_dicts() == [{"data": 1}] and not result.races
+
+
+def test_cond_signal_happens_before_the_wait_it_unblocks(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    mu = rt.Mutex()
+    cond = rt.Cond(mu)
+    ready, data = rt.var("ready", False), rt.var("data")
+
+    async def producer():
+        await data.store(42)
+        await mu.lock()
+        await ready.store(True)
+        cond.signal()
+        mu.unlock()
+    rt.go(producer)
+    await mu.lock()
+    while not await ready.load():
+        await cond.wait()
+    mu.unlock()
+    rt.outcome["data"] = await data.load()
+""")
+    for model in ("sc", "tso", "go"):
+        result = check(path, model=model)
+        assert result.outcome_dicts() == [{"data": 42}], model
+        assert not result.races and result.verdict == "ok"

@@ -8,7 +8,7 @@ import inspect
 import sys
 
 from runtime.check import machine as _machine_module
-from runtime.check.machine import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Mutex, Var, WaitGroup, request
+from runtime.check.machine import GO, GOSCHED, PAR, SELECT, AtomicVar, Cond, Chan, Mutex, Var, WaitGroup, request
 
 
 MACHINE_FILE = _machine_module.__file__
@@ -65,6 +65,10 @@ class CheckRuntime:
 
     def Once(self, name="once"):
         return Once(name)
+
+    def Cond(self, L, name="cond"):
+        """sync.NewCond(L): `await c.wait()` (with L held), `c.signal()`, `c.broadcast()`."""
+        return Cond(L, name)
 
     def chan(self, cap=0, zero=0, name="ch"):
         return Chan(name, cap, zero)

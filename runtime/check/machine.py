@@ -16,12 +16,13 @@ from runtime.race import Access, Race, Shadow, happened_before, vc_join
 
 # requests a goroutine yields
 (START, RESUME, DEFERRED, LOAD, STORE, ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK,
- RUNLOCK, WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED, GO, PAR, JOIN, SELECT) = range(24)
+ RUNLOCK, WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED, GO, PAR, JOIN, SELECT, COND_WAIT,
+ COND_NOTIFY) = range(26)
 SYNC_OPS = frozenset((ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
-                      WG_ADD, WG_WAIT, SEND, RECV, CLOSE, JOIN))
+                      WG_ADD, WG_WAIT, SEND, RECV, CLOSE, JOIN, COND_WAIT, COND_NOTIFY))
 OP_NAMES = ("start", "resume", "deferred", "load", "store", "atomic load", "atomic store", "atomic add",
             "atomic swap", "atomic cas", "lock", "unlock", "rlock", "runlock", "wg add", "wg wait",
-            "send", "recv", "close", "gosched", "go", "par", "join", "select")
+            "send", "recv", "close", "gosched", "go", "par", "join", "select", "cond wait", "cond notify")
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
 _ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED))
@@ -166,6 +167,34 @@ class WaitGroup:
 
     def wait(self):
         return request((WG_WAIT, self))
+
+
+class Cond:
+    """sync.Cond over a Locker L: a ticket queue (runtime notifyList). Signal/Broadcast ⇒ the Wait
+    it unblocks returns."""
+
+    __slots__ = ("name", "L", "wait_ticket", "notify_ticket", "clock", "oid")
+
+    def __init__(self, L, name="cond"):
+        self.oid = new_oid()
+        self.name = name
+        self.L = L
+        self.wait_ticket = 0       # tickets handed to waiters (notifyListAdd)
+        self.notify_ticket = 0     # tickets below this are woken
+        self.clock = []
+
+    async def wait(self):
+        ticket = self.wait_ticket  # notifyListAdd, before L is released, as Go does
+        self.wait_ticket += 1
+        self.L.unlock()
+        await request((COND_WAIT, self, ticket))
+        await self.L.lock()
+
+    def signal(self):
+        return inline((COND_NOTIFY, self, 1))
+
+    def broadcast(self):
+        return inline((COND_NOTIFY, self, None))
 
 
 class Chan:
@@ -496,6 +525,8 @@ class Machine:
             return bool(obj.buf) or obj.closed or (not obj.cap_ and self._waiting(obj, SEND) is not None)
         if op == SELECT:
             return req[2] or any(self._case_ready(*case) for case in obj)
+        if op == COND_WAIT:
+            return req[2] < obj.notify_ticket
         return True
 
     def _case_ready(self, kind, ch, _value):
@@ -595,6 +626,18 @@ class Machine:
             return self.waitgroup(t, op, obj, req)
         if op == SELECT:
             return self.select(t, obj)
+        if op == COND_WAIT:
+            vc_join(t.vc, obj.clock)              # Signal/Broadcast ⇒ this Wait returns
+            self.tick(t)
+            return None
+        if op == COND_NOTIFY:
+            if req[2] is None:                    # Broadcast: every waiter so far
+                obj.notify_ticket = obj.wait_ticket
+            elif obj.notify_ticket < obj.wait_ticket:
+                obj.notify_ticket += 1            # Signal: the longest waiter
+            vc_join(obj.clock, t.vc)
+            self.tick(t)
+            return None
         if op == JOIN:
             vc_join(t.vc, obj.clock)
             self.tick(t)
