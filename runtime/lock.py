@@ -35,7 +35,7 @@ class RuntimeLock:
     an acquisition counts the other Ms whose contended waits overlap it in virtual time.
     """
 
-    __slots__ = ("kind", "name", "free_at", "acquired_at", "holder", "_prev_m", "_prev_p", "_prev_g",
+    __slots__ = ("kind", "name", "free_at", "acquired_at", "holder",
                  "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
                  "check_overlap", "late_contended", "blocker", "blocker_stack", "max_hold_ns")
@@ -53,9 +53,6 @@ class RuntimeLock:
         self.late_contended = 0   # contention found at release, after the fact (see release)
         self.acquired_at = 0
         self.holder = None        # the M holding it, or None
-        self._prev_m = None       # the last holder (M, P, G) at its release: prev_owner
-        self._prev_p = None
-        self._prev_g = None
         self.acquisitions = 0
         self.contended = 0
         self.wait_ns = 0
@@ -115,9 +112,6 @@ class RuntimeLock:
             self.max_hold_ns = ns
         self.free_at = end
         self.busy.append((start, end, m, m.p, m.curg, None))
-        self._prev_m = m
-        self._prev_p = m.p
-        self._prev_g = m.curg
 
     def _free_from(self, t):
         """When an M asking at t gets the lock: the first time no recorded hold covers, each wait
@@ -175,18 +169,14 @@ class RuntimeLock:
         if self.logged:
             self.logged = False
             self.observer.lock_released(self, m, hold)
-        self._prev_m = m
-        self._prev_p = m.p
-        self._prev_g = m.curg
 
     @property
     def prev_owner(self):
         """(m, p, g) ids of whom an acquisition waited for (the hold it queued behind), else of the
-        last holder at its release; None before the first release."""
+        last holder at its release (the latest hold recorded); None before the first release."""
         if self.blocker is not None:
             return self.blocker
-        m = self._prev_m
-        if m is None:
+        if not self.busy:
             return None
-        p, g = self._prev_p, self._prev_g
+        _, _, m, p, g, _ = self.busy[-1]          # the latest hold recorded: its holder
         return (m.id, None if p is None else p.id, None if g is None else g.goid)

@@ -363,9 +363,6 @@ class Sched(MHandover, Timers):
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
                         lock.free_at = now
-                        lock._prev_m = m
-                        lock._prev_p = p
-                        lock._prev_g = None
                         m.now = now
                     else:
                         lock.hold(m, hold_ns)
@@ -420,9 +417,6 @@ class Sched(MHandover, Timers):
                         lock.acquisitions += 1
                         lock.hold_ns += hold_ns
                         lock.free_at = now
-                        lock._prev_m = m
-                        lock._prev_p = p
-                        lock._prev_g = None
                         m.now = now
                     else:
                         m.now = now
