@@ -129,6 +129,7 @@ class Result:
         return "\n".join(lines)
 
 
+SNAPSHOT_FIELDS = ("HeapAlloc", "HeapInuse", "HeapSys", "HeapIdle", "HeapObjects", "Mallocs", "Frees")
 RACE_EXIT_STATUS = 66    # GORACE exitcode: a race-enabled Go program that found races
 
 
@@ -206,6 +207,8 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         status = RACE_EXIT_STATUS
     result = Result(sched, status, report, log_path, interrupted, memstats, workload, races)
     if log is not None:
+        if memstats:                  # the heap at the end, so even a short run plots its heap
+            log.event("heap_snapshot", sched.vt_end, **{k: memstats[k] for k in SNAPSHOT_FIELDS})
         log.event("run_end", sched.vt_end, status=result.status, totals=result.totals(), locks=lock_totals)
         log.close()
     _close_goroutines(sched)
@@ -246,8 +249,7 @@ def _attach_log(sched, heap, log, seed):
 
     def on_tick(m):
         ms = heap.stats.memstats()
-        log.event("heap_snapshot", m.now, **{k: ms[k] for k in ("HeapAlloc", "HeapInuse", "HeapSys",
-                                                                 "HeapIdle", "HeapObjects", "Mallocs", "Frees")})
+        log.event("heap_snapshot", m.now, **{k: ms[k] for k in SNAPSHOT_FIELDS})
     sched.on_tick = on_tick
     rng = random.Random(seed ^ 0x5EED)
     sched.samplers = [MemProfileSampler(rng) for _ in sched.allp]
