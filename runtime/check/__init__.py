@@ -11,16 +11,17 @@ The pytest-friendly face is `check(path, model=..., explore=...)`, which returns
 import os
 import random
 
-from runtime.check import api, lazy, machine as machine_module
+from runtime.check import api, lazy, machine as machine_module, objects
 from runtime.check.explore import Exhaustive, ReplayChooser, make_chooser
 from runtime.check.lazy import value_of
-from runtime.check.machine import MODELS, Machine, SleepBlocked
+from runtime.check.machine import MODELS, Machine
+from runtime.check.objects import SleepBlocked
 from runtime.check.scenario import FORBIDDEN, INTERESTING, load
 from runtime.errors import UserError
 
 EXPLORERS = ("random", "pct", "exhaustive")
-INTERNAL_FILES = frozenset(os.path.abspath(m.__file__) for m in (api, lazy, machine_module)) | \
-    frozenset(m.__file__ for m in (api, lazy, machine_module))
+INTERNAL_FILES = frozenset(os.path.abspath(m.__file__) for m in (api, lazy, machine_module, objects)) | \
+    frozenset(m.__file__ for m in (api, lazy, machine_module, objects))
 FAILING_STATUS = ("panic", "assertion failed", "deadlock")
 
 

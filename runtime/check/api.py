@@ -8,7 +8,7 @@ import inspect
 import sys
 
 from runtime.check import machine as _machine_module
-from runtime.check.machine import GO, GOSCHED, PAR, SELECT, AtomicVar, Cond, Chan, Mutex, Var, WaitGroup, request
+from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
 
 
 MACHINE_FILE = _machine_module.__file__

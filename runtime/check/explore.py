@@ -12,7 +12,7 @@ from its token.
   executions that differ only in the order of independent steps are explored once.
 """
 
-from runtime.check.machine import SleepBlocked
+from runtime.check.objects import SleepBlocked
 
 
 def option_key(option):

@@ -8,274 +8,19 @@ goroutine performs its pending operation, or, under `tso`, which store buffer dr
 clocks exactly as the Go memory model defines its edges, and every plain access is race-checked.
 """
 
-import types
 from collections import deque
 
+from runtime.check import objects
 from runtime.check.lazy import Lazy, value_of
-from runtime.race import Access, Race, Shadow, happened_before, vc_join
-
-# requests a goroutine yields
-(START, RESUME, DEFERRED, LOAD, STORE, ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK,
- RUNLOCK, WG_ADD, WG_WAIT, SEND, RECV, CLOSE, GOSCHED, GO, PAR, JOIN, SELECT, COND_WAIT,
- COND_NOTIFY) = range(26)
-SYNC_OPS = frozenset((ALOAD, ASTORE, AADD, ASWAP, ACAS, LOCK, UNLOCK, RLOCK, RUNLOCK,
-                      WG_ADD, WG_WAIT, SEND, RECV, CLOSE, JOIN, COND_WAIT, COND_NOTIFY))
-OP_NAMES = ("start", "resume", "deferred", "load", "store", "atomic load", "atomic store", "atomic add",
-            "atomic swap", "atomic cas", "lock", "unlock", "rlock", "runlock", "wg add", "wg wait",
-            "send", "recv", "close", "gosched", "go", "par", "join", "select", "cond wait", "cond notify")
+from runtime.check.objects import (AADD, ACAS, ALOAD, ASTORE, ASWAP, CLOSE, COND_NOTIFY, COND_WAIT,
+                                   DEFERRED, GO, GOSCHED, JOIN, LOAD, LOCK, OP_NAMES, PAR, RECV, RESUME,
+                                   RLOCK, RUNLOCK, SELECT, SEND, START, STORE, SYNC_OPS, UNLOCK, WG_ADD,
+                                   WG_WAIT, Join, ScenarioPanic, SleepBlocked, Write)
+from runtime.race import Access, Race, happened_before, vc_join
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
 _ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED))
 MODELS = ("sc", "tso", "go")
-INIT_TID = 0               # clock slot of the initial writes, which happen before everything
-
-
-running = None             # the Machine executing right now (one at a time)
-_oid = [0]                 # shared objects are numbered in creation order, afresh every execution
-
-
-def new_oid():
-    """An object's identity that is the same in every execution replaying the same prefix: the
-    explorer compares footprints across executions, where Python's object identity would differ."""
-    _oid[0] += 1
-    return _oid[0]
-
-
-@types.coroutine
-def request(req):
-    """Yield one request to the machine; resume with its result."""
-    return (yield req)
-
-
-def inline(req):
-    """A non-blocking sync operation (Unlock, Done, Add, close) called as a plain function, as in
-    the workload API. It is queued and performed as the goroutine's next step(s), before its next
-    request: each is still a point other goroutines and store-buffer drains can interleave with."""
-    running.current.deferred.append(req)
-
-
-class ScenarioPanic(Exception):
-    """A Go panic inside a scenario goroutine (send on closed channel, negative WaitGroup...)."""
-
-
-class SleepBlocked(Exception):
-    """The exhaustive explorer found this execution redundant (all choices asleep)."""
-
-
-class Write:
-    """One write of a plain variable: its value and the writer's clock at that moment."""
-
-    __slots__ = ("value", "tid", "epoch", "clock", "goid")
-
-    def __init__(self, value, tid, epoch, clock, goid):
-        self.value = value
-        self.tid = tid
-        self.epoch = epoch
-        self.clock = clock
-        self.goid = goid
-
-
-class Var:
-    """A plain shared variable. Owned by the machine; accessed by one goroutine step at a time."""
-
-    __slots__ = ("name", "hist", "nwrites", "shadow", "oid")
-
-    def __init__(self, name, init):
-        self.name = name
-        self.hist = [Write(init, INIT_TID, 1, (1,), 0)]    # in coherence (memory) order
-        self.nwrites = 0
-        self.shadow = Shadow()
-        self.oid = new_oid()
-
-    def load(self):
-        return request((LOAD, self))
-
-    def store(self, value):
-        return request((STORE, self, value))
-
-
-class AtomicVar:
-    """A sync/atomic variable: sequentially consistent; each op synchronizes through `clock`."""
-
-    __slots__ = ("name", "value", "clock", "nwrites", "oid")
-
-    def __init__(self, name, init):
-        self.name = name
-        self.value = init
-        self.clock = []
-        self.nwrites = 0
-        self.oid = new_oid()
-
-    def load(self):
-        return request((ALOAD, self))
-
-    def store(self, value):
-        return request((ASTORE, self, value))
-
-    def add(self, delta):
-        return request((AADD, self, delta))
-
-    def swap(self, value):
-        return request((ASWAP, self, value))
-
-    def compare_and_swap(self, old, new):
-        return request((ACAS, self, old, new))
-
-
-class Mutex:
-    """sync.Mutex / sync.RWMutex: Unlock ⇒ the next Lock; RUnlock ⇒ the next Lock; Unlock ⇒ RLock."""
-
-    __slots__ = ("name", "owner", "readers", "clock", "rclock", "oid")
-
-    def __init__(self, name="mu"):
-        self.oid = new_oid()
-        self.name = name
-        self.owner = None
-        self.readers = 0
-        self.clock = []       # released by Unlock
-        self.rclock = []      # released by RUnlock
-
-    def lock(self):
-        return request((LOCK, self))
-
-    def unlock(self):
-        return inline((UNLOCK, self))
-
-    def rlock(self):
-        return request((RLOCK, self))
-
-    def runlock(self):
-        return inline((RUNLOCK, self))
-
-
-class WaitGroup:
-    """sync.WaitGroup: Done ⇒ the return of the Wait it unblocks."""
-
-    __slots__ = ("name", "count", "clock", "oid")
-
-    def __init__(self, name="wg"):
-        self.oid = new_oid()
-        self.name = name
-        self.count = 0
-        self.clock = []
-
-    def add(self, delta):
-        return inline((WG_ADD, self, delta))
-
-    def done(self):
-        return inline((WG_ADD, self, -1))
-
-    def wait(self):
-        return request((WG_WAIT, self))
-
-
-class Cond:
-    """sync.Cond over a Locker L: a ticket queue (runtime notifyList). Signal/Broadcast ⇒ the Wait
-    it unblocks returns."""
-
-    __slots__ = ("name", "L", "wait_ticket", "notify_ticket", "clock", "oid")
-
-    def __init__(self, L, name="cond"):
-        self.oid = new_oid()
-        self.name = name
-        self.L = L
-        self.wait_ticket = 0       # tickets handed to waiters (notifyListAdd)
-        self.notify_ticket = 0     # tickets below this are woken
-        self.clock = []
-
-    async def wait(self):
-        ticket = self.wait_ticket  # notifyListAdd, before L is released, as Go does
-        self.wait_ticket += 1
-        self.L.unlock()
-        await request((COND_WAIT, self, ticket))
-        await self.L.lock()
-
-    def signal(self):
-        return inline((COND_NOTIFY, self, 1))
-
-    def broadcast(self):
-        return inline((COND_NOTIFY, self, None))
-
-
-class Chan:
-    """A channel. Send ⇒ its receive completes; unbuffered receive ⇒ its send completes; the k-th
-    receive ⇒ the (k+C)-th send completes; close ⇒ a receive that returns because of it."""
-
-    __slots__ = ("name", "cap_", "buf", "closed", "close_clock", "slots", "sends", "recvs", "nil", "zero", "oid")
-
-    def __init__(self, name="ch", cap=0, zero=0, nil=False):
-        self.oid = new_oid()
-        self.name = name
-        self.cap_ = cap
-        self.buf = deque()
-        self.closed = False
-        self.close_clock = []
-        self.slots = [[] for _ in range(max(cap, 1))]    # per-slot clocks (TSan's racenotify)
-        self.sends = 0
-        self.recvs = 0
-        self.nil = nil
-        self.zero = zero
-
-    def send(self, value):
-        return request((SEND, self, value))
-
-    def recv(self):
-        """The received value (the zero value once closed and drained)."""
-        return _first(request((RECV, self)))
-
-    def recv2(self):
-        """(value, ok) as Go's `v, ok := <-ch`."""
-        return request((RECV, self))
-
-    def close(self):
-        return inline((CLOSE, self))
-
-    def recv_case(self):
-        """A `case v, ok := <-ch:` for rt.select."""
-        return (RECV, self, None)
-
-    def send_case(self, value):
-        """A `case ch <- value:` for rt.select."""
-        return (SEND, self, value)
-
-    def __len__(self):
-        return len(self.buf)
-
-    def cap(self):
-        return self.cap_
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        """for v := range ch"""
-        value, ok = await self.recv2()
-        if not ok:
-            raise StopAsyncIteration
-        return value
-
-
-@types.coroutine
-def _first(req):
-    return (yield from req)[0]
-
-
-class Join:
-    """rt.par's join: every goroutine's end ⇒ par returns (a WaitGroup's Done ⇒ Wait, folded into
-    the goroutines' ends so a litmus test spends its steps on its own operations)."""
-
-    __slots__ = ("threads", "clock", "name", "running", "oid")
-
-    def __init__(self):
-        self.oid = new_oid()
-        self.threads = []
-        self.clock = []
-        self.name = "par"
-        self.running = 0           # goroutines not yet returned
-
-    def complete(self):
-        """All returned, and (x86-TSO) their store buffers drained: Done is a locked instruction."""
-        return not self.running and not any(t.buffer for t in self.threads)
 
 
 class Thread:
@@ -311,7 +56,7 @@ class Machine:
             raise ValueError(f"unknown memory model {model!r} (models: {', '.join(MODELS)})")
         self.model = model
         self.chooser = chooser
-        _oid[0] = 0               # the objects of this execution are numbered from 1
+        objects.reset_oids()      # the objects of this execution are numbered from 1
         self.max_steps = max_steps
         self.threads = []
         self.live = []            # the goroutines that have not returned, in creation order
@@ -347,8 +92,7 @@ class Machine:
     def run(self, main_coro):
         """Run to the end of main (or a panic, deadlock, step limit); returns the status."""
         main = self.spawn(main_coro, None, [], "main")
-        global running
-        running = self
+        objects.running = self
         chooser = self.chooser
         ask_always = chooser.sees_all
         options = self.options
