@@ -356,16 +356,7 @@ class Sched(MHandover, Timers):
                     p.runq[i] = None
                     p.runqhead = h + 1
                 elif runq:                          # globrunqgetbatch(128) under sched.lock
-                    now = m.now
-                    if lock.free_at <= now:
-                        lock.busy.append((now, now + hold_ns, m, p, None, None))
-                        now += hold_ns
-                        lock.acquisitions += 1
-                        lock.hold_ns += hold_ns
-                        lock.free_at = now
-                        m.now = now
-                    else:
-                        lock.hold(m, hold_ns)
+                    lock.hold(m, hold_ns)
                     gp = runq.popleft()
                     n = len(runq)
                     if n:
@@ -409,18 +400,9 @@ class Sched(MHandover, Timers):
                 if req is GOSCHED:                  # goschedImpl: to the global queue
                     gp.status = _Grunnable
                     m.curg = None
-                    now = m.now + gosched_ns
-                    gp.ready_at = now
-                    if lock.free_at <= now:         # lock.hold, uncontended, inline
-                        lock.busy.append((now, now + hold_ns, m, p, None, None))
-                        now += hold_ns
-                        lock.acquisitions += 1
-                        lock.hold_ns += hold_ns
-                        lock.free_at = now
-                        m.now = now
-                    else:
-                        m.now = now
-                        lock.hold(m, hold_ns)
+                    m.now += gosched_ns
+                    gp.ready_at = m.now
+                    lock.hold(m, hold_ns)           # globrunqput under sched.lock
                     runq.append(gp)
                     if self.nmspinning == 0 and self.pidle:
                         self.wakep(m)
