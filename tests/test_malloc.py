@@ -208,7 +208,6 @@ def test_random_traces_keep_the_heap_consistent(ops, spanset):
     heap, m, p = new_heap(spanset)
     c = p.mcache
     live = {}            # addr -> (size, noscan), objects the program still references
-    allocated = {}       # (span base, slot) -> elemsize for every slot not yet swept free
     for o in ops:
         if o[0] == "alloc":
             _, size, noscan, n = o

@@ -81,7 +81,6 @@ class StmtChecker:
                     rhs[i] = self.assign_conv(rhs[i], n.type, syntax_pos(values.named_children[i]))
             for n in names:
                 out.append(Node("ODCL", n.pos, x=n))
-            pos = pos_of(spec.child(spec.child_count - 2)) if values is not None else names[0].pos
             if not rhs:
                 for n in names:
                     out.append(Node("OAS", n.pos, x=n, y=None))
