@@ -40,6 +40,12 @@ class RuntimeLock:
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
                  "check_overlap", "late_contended", "blocker", "blocker_stack", "max_hold_ns")
 
+    # The earliest virtual time at which an M other than the running one may still ask for a lock:
+    # the smallest clock among the other active Ms (the scheduler keeps it, note.MHandover). A
+    # newly woken M starts at or after its waker's clock, so an uncontended hold that ends by then
+    # can never be waited for and `hold` need not record it. Outside a run: record every hold.
+    horizon = float("-inf")
+
     def __init__(self, kind, name, costs=DEFAULT_COSTS):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
         self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
@@ -111,7 +117,8 @@ class RuntimeLock:
         if ns > self.max_hold_ns:
             self.max_hold_ns = ns
         self.free_at = end
-        self.busy.append((start, end, m, m.p, m.curg, None))
+        if end > RuntimeLock.horizon:     # another M may still ask inside this hold
+            self.busy.append((start, end, m, m.p, m.curg, None))
 
     def _free_from(self, t):
         """When an M asking at t gets the lock: the first time no recorded hold covers, each wait

@@ -10,6 +10,7 @@ decides anything: the same seed gives the same run.
 
 import trio
 
+from runtime.lock import RuntimeLock
 from runtime.panic import Exit
 from runtime.runtime2 import M
 
@@ -57,6 +58,7 @@ class MHandover:
             if o is not m and (nxt is None or o.now < nxt):
                 nxt = o.now
         self.limit = float("inf") if nxt is None else nxt + LOOKAHEAD_NS
+        RuntimeLock.horizon = float("inf") if nxt is None else nxt
 
     def _pick(self):
         best = None
@@ -92,4 +94,5 @@ class MHandover:
         self.active.append(m)
         if m.now + LOOKAHEAD_NS < self.limit:
             self.limit = m.now + LOOKAHEAD_NS
+            RuntimeLock.horizon = m.now
 

@@ -158,6 +158,13 @@ class Sched(MHandover, Timers):
         """Run `main_fn(rt)` as G1 on M0 until the process exits; returns the exit status."""
         global sched
         sched = self
+        try:
+            await self._run_main(main_fn, rt)
+        finally:
+            RuntimeLock.horizon = float("-inf")   # the scheduler that kept it has stopped
+        return self.status
+
+    async def _run_main(self, main_fn, rt):
         async with trio.open_nursery() as nursery:
             self.nursery = nursery
             m0 = self.newm(start=False)
@@ -175,7 +182,6 @@ class Sched(MHandover, Timers):
             self.curm = m0
             self._set_limit(m0)
             nursery.start_soon(self._mtask, m0, self._mloop)
-        return self.status
 
     # ---- Ps and Ms -------------------------------------------------------------------------------
 
@@ -361,8 +367,7 @@ class Sched(MHandover, Timers):
                     n = len(runq)
                     if n:
                         n = min(127, n, (n + 1) // self.gomaxprocs)
-                        for _ in range(n):
-                            rq.runqput(self, p, runq.popleft(), False)
+                        rq.runqputbatch(self, p, runq, n)
                 else:
                     gp = await self.findrunnable_slow(m)
                     if gp is None:
@@ -384,10 +389,10 @@ class Sched(MHandover, Timers):
             self.switches += 1
             if debug:
                 self.log.event("go_run", m.now, m=m.id, p=p.id, g=gp.goid)
-            send = gp.coro.send
+            coro = gp.coro
             while True:
                 try:
-                    req = send(None)
+                    req = coro.send(None)
                 except StopIteration:
                     self.goexit(m, gp)
                     break

@@ -78,9 +78,23 @@ def globrunqget(sched, m, p, n):
         return None
     n = min(n, size, size // sched.gomaxprocs + 1)
     gp = q.popleft()
-    for _ in range(n - 1):
-        runqput(sched, p, q.popleft(), False)
+    runqputbatch(sched, p, q, n - 1)
     return gp
+
+
+def runqputbatch(sched, p, q, n):
+    """Move the first n Gs of the global queue `q` onto p's ring (runqputbatch); those that do
+    not fit go back to the global queue through runqput's slow path."""
+    h = p.runqhead
+    t = p.runqtail
+    ring = p.runq
+    while n and t - h < RUNQ_SIZE:
+        ring[t & _MASK] = q.popleft()
+        t += 1
+        n -= 1
+    p.runqtail = t
+    for _ in range(n):
+        runqput(sched, p, q.popleft(), False)
 
 
 def runqgrab(victim, steal_runnext):
