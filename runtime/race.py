@@ -56,20 +56,21 @@ class Shadow:
 
     def check(self, access, clock):
         """Record `access` (made by a goroutine whose clock is `clock`); return the earlier
-        accesses it races with."""
-        races = []
+        accesses it races with (an empty tuple, not a new list, in the common no-race case)."""
+        races = ()
+        tid = access.tid
         for prev in self.last_write.values():
-            if prev.tid != access.tid and not happened_before(prev.tid, prev.epoch, clock) \
+            if prev.tid != tid and not happened_before(prev.tid, prev.epoch, clock) \
                     and not (prev.is_atomic and access.is_atomic):
-                races.append(prev)
+                races += (prev,)
         if access.is_write:
             for prev in self.last_read.values():
-                if prev.tid != access.tid and not happened_before(prev.tid, prev.epoch, clock) \
+                if prev.tid != tid and not happened_before(prev.tid, prev.epoch, clock) \
                         and not (prev.is_atomic and access.is_atomic):
-                    races.append(prev)
-            self.last_write[access.tid] = access
+                    races += (prev,)
+            self.last_write[tid] = access
         else:
-            self.last_read[access.tid] = access
+            self.last_read[tid] = access
         return races
 
 

@@ -9,6 +9,7 @@ clocks exactly as the Go memory model defines its edges, and every plain access 
 """
 
 from collections import deque
+from types import CoroutineType
 
 from runtime.check import objects
 from runtime.check.lazy import Lazy, value_of
@@ -27,7 +28,8 @@ class Thread:
     """A goroutine of the scenario. Owned by the machine."""
 
     __slots__ = ("tid", "goid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
-                 "last_load", "since", "created", "name", "deferred", "after", "join")
+                 "last_load", "since", "created", "name", "deferred", "after", "join", "run_option",
+                 "flush_option")
 
     def __init__(self, tid, goid, coro, vc, created, name):
         self.tid = tid
@@ -46,6 +48,8 @@ class Thread:
         self.deferred = deque()    # plain-call sync operations still to perform (see `inline`)
         self.after = None          # the request they stand before (None: the goroutine returned)
         self.join = None           # the rt.par this goroutine belongs to
+        self.run_option = (RUN, self)       # built once: options() is asked at every step
+        self.flush_option = (FLUSH, self)
 
 
 class Machine:
@@ -55,6 +59,7 @@ class Machine:
         if model not in MODELS:
             raise ValueError(f"unknown memory model {model!r} (models: {', '.join(MODELS)})")
         self.model = model
+        self.tso = model == "tso"
         self.chooser = chooser
         objects.reset_oids()      # the objects of this execution are numbered from 1
         self.max_steps = max_steps
@@ -119,9 +124,9 @@ class Machine:
         """What may happen next: each goroutine that can perform its pending request, and (TSO)
         each store buffer that can drain its oldest entry."""
         enabled = self.enabled
-        opts = [(RUN, t) for t in self.live if t.pending[0] in _ALWAYS_ENABLED or enabled(t)]
-        if self.model == "tso":
-            opts += [(FLUSH, t) for t in self.threads if t.buffer]
+        opts = [t.run_option for t in self.live if t.pending[0] in _ALWAYS_ENABLED or enabled(t)]
+        if self.tso:
+            opts += [t.flush_option for t in self.threads if t.buffer]
         return opts
 
     def _stuck_status(self):
@@ -154,19 +159,24 @@ class Machine:
             self.flush_one(t)
             return
         self.current = t
-        op = t.pending[0]
-        if op == DEFERRED:
+        req = t.pending
+        op = req[0]
+        if op == LOAD:                 # the plain accesses first: they are most of the steps
+            self.advance(t, self.load(t, req[1]))
+        elif op == STORE:
+            self.store(t, req[1], value_of(req[2]))
+            self.advance(t, None)
+        elif op == DEFERRED:
             self.run_deferred(t)
-            return
-        if op == PAR:
-            self.par(t, t.pending)
-            return
-        try:
-            result = self.perform(t, t.pending)
-        except ScenarioPanic as panic:
-            self.advance(t, None, panic)
-            return
-        self.advance(t, result)
+        elif op == PAR:
+            self.par(t, req)
+        else:
+            try:
+                result = self.perform(t, req)
+            except ScenarioPanic as panic:
+                self.advance(t, None, panic)
+                return
+            self.advance(t, result)
 
     def par(self, t, req):
         """rt.par: start every function as a goroutine (go ⇒ start); t waits for them all."""
@@ -391,8 +401,9 @@ class Machine:
 
     def load(self, t, var):
         epoch = self.tick(t)
-        self.race_check(t, var, Access(t.tid, t.goid, epoch, self.frames(t), False))
-        t.last_load = (var, var.nwrites, _location(t))
+        frames, location = self.where(t)
+        self.race_check(t, var, Access(t.tid, t.goid, epoch, frames, False))
+        t.last_load = (var, var.nwrites, location)
         if self.model == "go":
             lazy = Lazy(self, t, var, tuple(t.vc), epoch)
             t.lazies.append(lazy)
@@ -420,7 +431,7 @@ class Machine:
 
     def store(self, t, var, value):
         epoch = self.tick(t)
-        self.race_check(t, var, Access(t.tid, t.goid, epoch, self.frames(t), True))
+        self.race_check(t, var, Access(t.tid, t.goid, epoch, self.where(t)[0], True))
         w = Write(value, t.tid, epoch, tuple(t.vc), t.goid)
         t.last_load = None
         if self.model == "tso":
@@ -565,7 +576,10 @@ class Machine:
     # --- races and traces ----------------------------------------------------------------------
 
     def race_check(self, t, var, access):
-        for prev in var.shadow.check(access, t.vc):
+        races = var.shadow.check(access, t.vc)
+        if not races:
+            return
+        for prev in races:
             key = race_key(var.name, access, prev)
             if key in self.known_races:      # found in an earlier execution: reported once
                 continue
@@ -573,19 +587,24 @@ class Machine:
             created = {u.goid: (u.created, u.done) for u in self.threads}
             self.races.append(Race(var.name, access, prev, created))
 
-    def frames(self, t):
-        """The scenario frames a goroutine stands in, innermost first: [(code, line)]."""
+    def where(self, t):
+        """Where a goroutine stands: its scenario frames, innermost first ([(code, line)], for
+        race reports), and its innermost coroutine frame's (code, instruction) (for spinning)."""
         frames = []
+        location = None
+        internal = self.internal_files
         c = t.coro
-        while c is not None:
-            f = getattr(c, "cr_frame", None)
+        while type(c) is CoroutineType:
+            f = c.cr_frame
             if f is None:
                 break
-            if f.f_code.co_filename not in self.internal_files:
-                frames.append((f.f_code, f.f_lineno))
+            code = f.f_code
+            location = f
+            if code.co_filename not in internal:
+                frames.append((code, f.f_lineno))
             c = c.cr_await
         frames.reverse()
-        return frames
+        return frames, None if location is None else (location.f_code, location.f_lasti)
 
     def record(self, t, what, name, value):
         if self.trace is not None:
@@ -596,8 +615,8 @@ def _location(t):
     """Where a goroutine stands: its innermost coroutine frame's code and instruction."""
     c = t.coro
     f = None
-    while c is not None:
-        frame = getattr(c, "cr_frame", None)
+    while type(c) is CoroutineType:
+        frame = c.cr_frame
         if frame is None:
             break
         f = frame
