@@ -349,3 +349,17 @@ async def main(rt):
         result = check(path, model=model)
         assert result.outcome_dicts() == [{"data": 42}], model
         assert not result.races and result.verdict == "ok"
+
+
+@pytest.mark.parametrize("model", ["sc", "tso", "go"])
+def test_choices_skipped_as_blocked_change_no_execution(model, monkeypatch):
+    """The explorer skips a choice it can tell ends sleep-set-blocked without running it: the
+    executions and their outcomes are the same as when every such choice is run."""
+    names = ["sb", "mp", "lb", "r", "s", "2+2w", "wrc", "isa2"]
+    skipping = [check(LITMUS / f"{name}.py", model=model) for name in names]
+    monkeypatch.setattr("runtime.check.machine.Machine.adds_no_option", lambda self, option: False)
+    running = [check(LITMUS / f"{name}.py", model=model) for name in names]
+    for a, b in zip(skipping, running):
+        assert a.executions == b.executions
+        assert [(s.outcome, s.count, s.token) for s in a.sorted_outcomes()] == \
+            [(s.outcome, s.count, s.token) for s in b.sorted_outcomes()]

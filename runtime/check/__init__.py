@@ -176,7 +176,10 @@ def _exhaustive(scenario, model, result, max_executions, variant):
             result.add(run_once(scenario, model, chooser, variant=variant, known_races=result.known_races))
         except SleepBlocked:
             result.pruned += 1
-        if not chooser.backtrack():
+        more = chooser.backtrack()
+        result.pruned += chooser.skipped
+        chooser.skipped = 0
+        if not more:
             return
         if result.executions >= max_executions:
             result.complete = False

@@ -119,11 +119,12 @@ class ReplayChooser(Recorder):
 class _Node:
     """One choice point with alternatives on the current path of the depth-first search."""
 
-    __slots__ = ("keys", "footprints", "sleep", "done", "choice", "index", "sleep_after", "n")
+    __slots__ = ("keys", "footprints", "quiet", "sleep", "done", "choice", "index", "sleep_after", "n")
 
-    def __init__(self, keys=None, footprints=None, sleep=None, n=0):
+    def __init__(self, keys=None, footprints=None, quiet=None, sleep=None, n=0):
         self.keys = keys              # scheduling node: option keys; value node: None
         self.footprints = footprints
+        self.quiet = quiet            # per option: taking it adds no option (Machine.adds_no_option)
         self.sleep = sleep or {}      # option key -> footprint, asleep on arrival here
         self.done = []
         self.choice = None
@@ -149,6 +150,15 @@ class _Node:
             self.sleep_after = after
         return self.sleep_after
 
+    def blocked_after(self):
+        """Whether the chosen step certainly leads to a state whose every option is asleep:
+        it adds no option, and every other option here sleeps after it. Such a choice is
+        skipped without running it (it would end sleep-set-blocked)."""
+        if not self.quiet[self.index]:
+            return False
+        after = self.sleep_set_after()
+        return all(k in after for k in self.keys if k != self.choice)
+
 
 _AWAKE = {}
 
@@ -169,6 +179,7 @@ class Exhaustive(Recorder):
         self.path = []
         self.depth = 0
         self.sleep = _AWAKE
+        self.skipped = 0           # choices found sleep-set-blocked without running them
 
     def begin(self):
         self.depth = 0
@@ -186,7 +197,8 @@ class Exhaustive(Recorder):
             node = self.path[self.depth]          # replaying the path: the same options recur
         else:
             keys = [option_key(o) for o in options]
-            node = _Node(keys, [machine.footprint(o) for o in options], self.sleep)
+            node = _Node(keys, [machine.footprint(o) for o in options],
+                         [machine.adds_no_option(o) for o in options], self.sleep)
             awake = [k for k in keys if k not in node.sleep]
             if not awake:
                 raise SleepBlocked()
@@ -219,10 +231,14 @@ class Exhaustive(Recorder):
                     return True
             else:
                 node.done.append(node.choice)
-                rest = [k for k in node.keys if k not in node.done and k not in node.sleep]
-                if rest:
-                    node.take(rest[0])
-                    return True
+                for k in node.keys:
+                    if k in node.done or k in node.sleep:
+                        continue
+                    node.take(k)
+                    if not node.blocked_after():
+                        return True
+                    node.done.append(k)
+                    self.skipped += 1
             self.path.pop()
         return False
 

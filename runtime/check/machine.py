@@ -343,6 +343,34 @@ class Machine:
             fp += [(case[1].oid, "s") for case in req[1]]
         return fp
 
+    def adds_no_option(self, option):
+        """Whether taking `option` now leaves exactly the other options (those it does not
+        disable): it is a goroutine's return or the drain of a store buffer's last entry, and
+        there is no join, spinning load or step limit it could release. The exhaustive explorer
+        skips such a step, without running it, when every other option would sleep after it."""
+        if self.steps >= self.max_steps:
+            return False                  # the step after it would end the execution
+        kind, t = option
+        if kind == FLUSH:
+            if len(t.buffer) != 1:
+                return False              # t's buffer still drains afterwards: a new option
+            return not any(self._released_by_flush(u, t) for u in self.live)
+        if t is self.threads[0] or t.pending[0] != DEFERRED or t.deferred or t.after is not None:
+            return False                  # not a goroutine's return (main's ends the execution)
+        join = t.join
+        return join is None or join.running > 1 or any(u.buffer for u in join.threads)
+
+    def _released_by_flush(self, u, flusher):
+        """Whether the drain of flusher's last store may enable u's pending request."""
+        req = u.pending
+        op = req[0]
+        if op == LOAD or op == ALOAD:
+            return req[1] is flusher.buffer[0][0]    # a spinning load may see the write
+        if op == JOIN:
+            join = req[1]
+            return not join.running and not any(c.buffer for c in join.threads if c is not flusher)
+        return False
+
     # --- operations ----------------------------------------------------------------------------
 
     def tick(self, t):
