@@ -43,9 +43,11 @@ class Access:
 
 
 class Shadow:
-    """The shadow state of one variable: each goroutine's last read and last write.
+    """The shadow state of one plain variable: each goroutine's last read and last write.
 
-    Owned by the variable; touched only by the one goroutine running at a time.
+    Owned by the variable; touched only by the one goroutine running at a time. An access is
+    kept as a tuple (tid, goid, epoch, frames, is_write), and becomes an Access only when it is
+    reported: most accesses race with nothing, or with what was reported already.
     """
 
     __slots__ = ("last_read", "last_write")
@@ -54,24 +56,29 @@ class Shadow:
         self.last_read = {}
         self.last_write = {}
 
-    def check(self, access, clock):
-        """Record `access` (made by a goroutine whose clock is `clock`); return the earlier
-        accesses it races with (an empty tuple, not a new list, in the common no-race case)."""
-        races = ()
-        tid = access.tid
-        for prev in self.last_write.values():
-            if prev.tid != tid and not happened_before(prev.tid, prev.epoch, clock) \
-                    and not (prev.is_atomic and access.is_atomic):
-                races += (prev,)
-        if access.is_write:
-            for prev in self.last_read.values():
-                if prev.tid != tid and not happened_before(prev.tid, prev.epoch, clock) \
-                        and not (prev.is_atomic and access.is_atomic):
-                    races += (prev,)
-            self.last_write[tid] = access
-        else:
-            self.last_read[tid] = access
+    def read(self, tid, goid, epoch, frames, clock):
+        """Record a read by goroutine slot `tid` (whose clock is `clock`); return the earlier
+        writes it races with (an empty tuple, not a new list, in the common no-race case)."""
+        races = _unordered(self.last_write, tid, clock)
+        self.last_read[tid] = (tid, goid, epoch, frames, False)
         return races
+
+    def write(self, tid, goid, epoch, frames, clock):
+        """Record a write; return the earlier reads and writes it races with."""
+        races = _unordered(self.last_write, tid, clock) + _unordered(self.last_read, tid, clock)
+        self.last_write[tid] = (tid, goid, epoch, frames, True)
+        return races
+
+
+def _unordered(last, tid, clock):
+    """The accesses in `last` (one per goroutine) by others that do not happen before `clock`."""
+    races = ()
+    n = len(clock)
+    for prev in last.values():
+        ptid = prev[0]
+        if ptid != tid and (ptid >= n or prev[2] > clock[ptid]):
+            races += (prev,)
+    return races
 
 
 class Race:

@@ -363,3 +363,12 @@ def test_choices_skipped_as_blocked_change_no_execution(model, monkeypatch):
         assert a.executions == b.executions
         assert [(s.outcome, s.count, s.token) for s in a.sorted_outcomes()] == \
             [(s.outcome, s.count, s.token) for s in b.sorted_outcomes()]
+
+
+def test_step_limit_ends_replayed_executions_where_it_did(tmp_path):
+    """The explorer replays a known prefix without asking for options: the step limit still
+    ends each execution at the same step."""
+    path = write_scenario(tmp_path, (LITMUS / "sb.py").read_text().replace('NAME = "SB"', 'NAME = "SB"\nMAX_STEPS = 4'))
+    result = check(path, model="sc")
+    assert result.outcome_dicts() == [{"r0": 0, "status": "step limit"}, {"r0": 1, "status": "step limit"},
+                                      {"r1": 0, "status": "step limit"}, {"r1": 1, "status": "step limit"}]

@@ -16,8 +16,9 @@ from runtime.check.objects import SleepBlocked
 
 
 def option_key(option):
+    """An option's name that is the same in every execution: (step kind, goroutine slot)."""
     kind, t = option
-    return (kind, t.tid)
+    return t.keys[kind]
 
 
 def independent(fp1, fp2):
@@ -36,6 +37,10 @@ class Recorder:
 
     def __init__(self):
         self.choices = []
+
+    def replay_prefix(self, machine):
+        """The steps to make before asking `schedule` (the exhaustive explorer's known prefix)."""
+        return ()
 
 
 
@@ -119,9 +124,11 @@ class ReplayChooser(Recorder):
 class _Node:
     """One choice point with alternatives on the current path of the depth-first search."""
 
-    __slots__ = ("keys", "footprints", "quiet", "sleep", "done", "choice", "index", "sleep_after", "n")
+    __slots__ = ("keys", "footprints", "quiet", "sleep", "done", "choice", "index", "sleep_after", "n",
+                 "position")
 
-    def __init__(self, keys=None, footprints=None, quiet=None, sleep=None, n=0):
+    def __init__(self, position, keys=None, footprints=None, quiet=None, sleep=None, n=0):
+        self.position = position      # the number of steps logged before it (see Exhaustive.log)
         self.keys = keys              # scheduling node: option keys; value node: None
         self.footprints = footprints
         self.quiet = quiet            # per option: taking it adds no option (Machine.adds_no_option)
@@ -135,20 +142,19 @@ class _Node:
     def take(self, key):
         self.choice = key
         self.index = self.keys.index(key)
-        self.sleep_after = None
+        self.sleep_after = self._sleep_set_after()
 
-    def sleep_set_after(self):
+    def _sleep_set_after(self):
         """Sleep set of the next state: what slept here or was explored before, if independent
-        of the chosen step (Godefroid's sleep sets)."""
-        if self.sleep_after is None:
-            chosen = self.footprints[self.index]
-            after = {k: fp for k, fp in self.sleep.items() if k in self.keys and independent(fp, chosen)}
-            for k in self.done:
-                fp = self.footprints[self.keys.index(k)]
-                if independent(fp, chosen):
-                    after[k] = fp
-            self.sleep_after = after
-        return self.sleep_after
+        of the chosen step (Godefroid's sleep sets). Computed once per choice, when it is taken:
+        every replay of the path reads it."""
+        chosen = self.footprints[self.index]
+        after = {k: fp for k, fp in self.sleep.items() if k in self.keys and independent(fp, chosen)}
+        for k in self.done:
+            fp = self.footprints[self.keys.index(k)]
+            if independent(fp, chosen):
+                after[k] = fp
+        return after or _AWAKE
 
     def blocked_after(self):
         """Whether the chosen step certainly leads to a state whose every option is asleep:
@@ -156,7 +162,7 @@ class _Node:
         skipped without running it (it would end sleep-set-blocked)."""
         if not self.quiet[self.index]:
             return False
-        after = self.sleep_set_after()
+        after = self.sleep_after
         return all(k in after for k in self.keys if k != self.choice)
 
 
@@ -180,40 +186,62 @@ class Exhaustive(Recorder):
         self.depth = 0
         self.sleep = _AWAKE
         self.skipped = 0           # choices found sleep-set-blocked without running them
+        self.log = []              # every step of the execution: (option key, its node or None)
+        self.known = 0             # how many logged steps the next execution replays
 
     def begin(self):
         self.depth = 0
         self.sleep = _AWAKE
         self.choices = []          # a new list: the last execution keeps its own
+        self.known = len(self.log)
+
+    def replay_prefix(self, machine):
+        """The logged steps up to the backtracked choice, as options of `machine`. They are the
+        last execution's own (the machine is deterministic), so the options and sleep sets of
+        their states need not be computed again; only the path's bookkeeping is redone."""
+        log = self.log
+        for i in range(self.known):
+            key, node = log[i]
+            if node is None:
+                self.sleep = _AWAKE
+            else:
+                self.depth += 1
+                self.choices.append(node.index)
+                self.sleep = node.sleep_after
+            yield machine.option(key)
 
     def schedule(self, options, machine):
         if len(options) == 1:
+            key = option_key(options[0])
             if self.sleep:
-                if option_key(options[0]) in self.sleep:
+                if key in self.sleep:
                     raise SleepBlocked()
                 self.sleep = _AWAKE
+            self.log.append((key, None))
             return 0
-        if self.depth < len(self.path):
-            node = self.path[self.depth]          # replaying the path: the same options recur
+        depth = self.depth
+        if depth < len(self.path):
+            node = self.path[depth]               # replaying the path: the same options recur
         else:
             keys = [option_key(o) for o in options]
-            node = _Node(keys, [machine.footprint(o) for o in options],
+            node = _Node(len(self.log), keys, [machine.footprint(o) for o in options],
                          [machine.adds_no_option(o) for o in options], self.sleep)
             awake = [k for k in keys if k not in node.sleep]
             if not awake:
                 raise SleepBlocked()
             node.take(awake[0])
             self.path.append(node)
-        self.depth += 1
-        self.sleep = node.sleep_set_after()
+        self.depth = depth + 1
+        self.sleep = node.sleep_after
         self.choices.append(node.index)
+        self.log.append((node.choice, node))
         return node.index
 
     def value(self, n, machine):
         if self.depth < len(self.path):
             node = self.path[self.depth]
         else:
-            node = _Node(n=n)
+            node = _Node(len(self.log), n=n)   # the log holds the step making this choice
             node.choice = 0
             self.path.append(node)
         self.depth += 1
@@ -228,6 +256,7 @@ class Exhaustive(Recorder):
             if node.keys is None:
                 if node.choice + 1 < node.n:
                     node.choice += 1
+                    del self.log[node.position:]
                     return True
             else:
                 node.done.append(node.choice)
@@ -236,6 +265,8 @@ class Exhaustive(Recorder):
                         continue
                     node.take(k)
                     if not node.blocked_after():
+                        del self.log[node.position:]
+                        self.log.append((k, node))
                         return True
                     node.done.append(k)
                     self.skipped += 1

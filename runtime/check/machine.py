@@ -29,7 +29,7 @@ class Thread:
 
     __slots__ = ("tid", "goid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
                  "last_load", "since", "created", "name", "deferred", "after", "join", "run_option",
-                 "flush_option")
+                 "flush_option", "keys")
 
     def __init__(self, tid, goid, coro, vc, created, name):
         self.tid = tid
@@ -50,6 +50,7 @@ class Thread:
         self.join = None           # the rt.par this goroutine belongs to
         self.run_option = (RUN, self)       # built once: options() is asked at every step
         self.flush_option = (FLUSH, self)
+        self.keys = ((RUN, tid), (FLUSH, tid))   # the options' names across executions
 
 
 class Machine:
@@ -103,6 +104,11 @@ class Machine:
         options = self.options
         step = self.step
         try:
+            for option in chooser.replay_prefix(self):     # a known prefix: no options to compute
+                step(option)
+                self.steps += 1
+            if self.steps > self.max_steps:
+                self.status = "step limit"
             while not main.done and self.status == "ok":
                 opts = options()
                 if not opts:
@@ -120,13 +126,21 @@ class Machine:
             self._close_unfinished()
         return self.status
 
+    def option(self, key):
+        """The option named `key` (see Thread.keys)."""
+        kind, tid = key
+        t = self.threads[tid - 1]
+        return t.flush_option if kind == FLUSH else t.run_option
+
     def options(self):
         """What may happen next: each goroutine that can perform its pending request, and (TSO)
         each store buffer that can drain its oldest entry."""
         enabled = self.enabled
         opts = [t.run_option for t in self.live if t.pending[0] in _ALWAYS_ENABLED or enabled(t)]
         if self.tso:
-            opts += [t.flush_option for t in self.threads if t.buffer]
+            for t in self.threads:
+                if t.buffer:
+                    opts.append(t.flush_option)
         return opts
 
     def _stuck_status(self):
@@ -256,19 +270,21 @@ class Machine:
     def enabled(self, t):
         req = t.pending
         op = req[0]
+        if op == LOAD or op == ALOAD:       # the common cases first: a load, the join
+            last = t.last_load
+            return last is None or not (last[0] is req[1] and last[0].nwrites == last[1]
+                                        and last[2] == _location(t))
+        obj = req[1] if len(req) > 1 else None
+        if op == JOIN:
+            return obj.complete()
         if op == STORE or op <= DEFERRED or op == GOSCHED:
             return True
-        if op == LOAD or op == ALOAD:
-            return t.last_load is None or not self._spinning(t)
-        obj = req[1]
         if op == LOCK:
             return obj.owner is None and obj.readers == 0
         if op == RLOCK:
             return obj.owner is None
         if op == WG_WAIT:
             return obj.count == 0
-        if op == JOIN:
-            return obj.complete()
         if op == SEND:
             if obj.nil:
                 return False
@@ -428,9 +444,12 @@ class Machine:
         return self.channel(t, op, obj, req)
 
     def load(self, t, var):
-        epoch = self.tick(t)
+        tid, vc = t.tid, t.vc
+        epoch = vc[tid] = vc[tid] + 1
         frames, location = self.where(t)
-        self.race_check(t, var, Access(t.tid, t.goid, epoch, frames, False))
+        races = var.shadow.read(tid, t.goid, epoch, frames, vc)
+        if races:
+            self.report_races(var, (tid, t.goid, epoch, frames, False), races)
         t.last_load = (var, var.nwrites, location)
         if self.model == "go":
             lazy = Lazy(self, t, var, tuple(t.vc), epoch)
@@ -458,9 +477,13 @@ class Machine:
         self.record(t, "resolve", var.name, w.value)
 
     def store(self, t, var, value):
-        epoch = self.tick(t)
-        self.race_check(t, var, Access(t.tid, t.goid, epoch, self.where(t)[0], True))
-        w = Write(value, t.tid, epoch, tuple(t.vc), t.goid)
+        tid, vc = t.tid, t.vc
+        epoch = vc[tid] = vc[tid] + 1
+        frames = self.where(t)[0]
+        races = var.shadow.write(tid, t.goid, epoch, frames, vc)
+        if races:
+            self.report_races(var, (tid, t.goid, epoch, frames, True), races)
+        w = Write(value, tid, epoch, tuple(vc), t.goid)
         t.last_load = None
         if self.model == "tso":
             t.buffer.append((var, w))
@@ -603,21 +626,28 @@ class Machine:
 
     # --- races and traces ----------------------------------------------------------------------
 
-    def race_check(self, t, var, access):
-        races = var.shadow.check(access, t.vc)
-        if not races:
-            return
+    def report_races(self, var, access, races):
+        """Report the races of a plain access (a shadow tuple) with earlier ones, each race once
+        per check: the same variable, kinds and innermost code locations."""
         for prev in races:
-            key = race_key(var.name, access, prev)
-            if key in self.known_races:      # found in an earlier execution: reported once
+            a = (access[4], access[3][0] if access[3] else None)
+            b = (prev[4], prev[3][0] if prev[3] else None)
+            key = (var.name, a, b)
+            if key in self.known_races or (var.name, b, a) in self.known_races:
                 continue
             self.known_races.add(key)
             created = {u.goid: (u.created, u.done) for u in self.threads}
-            self.races.append(Race(var.name, access, prev, created))
+            self.races.append(Race(var.name, _as_access(access), _as_access(prev), created))
 
     def where(self, t):
         """Where a goroutine stands: its scenario frames, innermost first ([(code, line)], for
         race reports), and its innermost coroutine frame's (code, instruction) (for spinning)."""
+        c = t.coro
+        if type(c.cr_await) is not CoroutineType:    # the common case: one coroutine frame
+            f = c.cr_frame
+            code = f.f_code
+            frames = [(code, f.f_lineno)] if code.co_filename not in self.internal_files else []
+            return frames, (code, f.f_lasti)
         frames = []
         location = None
         internal = self.internal_files
@@ -652,11 +682,9 @@ def _location(t):
     return None if f is None else (f.f_code, f.f_lasti)
 
 
-def race_key(var, access, prev):
-    """A race is the same race wherever it recurs: the same variable, kinds and code locations."""
-    a = (access.is_write, access.frames[0] if access.frames else None)
-    b = (prev.is_write, prev.frames[0] if prev.frames else None)
-    return (var, frozenset((a, b)))
+def _as_access(entry):
+    tid, goid, epoch, frames, is_write = entry
+    return Access(tid, goid, epoch, frames, is_write)
 
 
 def visible_writes(hist, tid, epoch, clock):

@@ -276,4 +276,9 @@ class Join:
 
     def complete(self):
         """All returned, and (x86-TSO) their store buffers drained: Done is a locked instruction."""
-        return not self.running and not any(t.buffer for t in self.threads)
+        if self.running:
+            return False
+        for t in self.threads:
+            if t.buffer:
+                return False
+        return True
