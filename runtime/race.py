@@ -11,11 +11,14 @@ REPORT_RULE = "=" * 18
 
 def vc_join(into, other):
     """into := into ⊔ other (element-wise max), growing `into` as needed."""
-    if len(other) > len(into):
-        into.extend([0] * (len(other) - len(into)))
-    for i, x in enumerate(other):
+    n = len(into)
+    if len(other) > n:
+        into.extend(other[n:])       # (into's missing entries are 0: other's are the maximum)
+    i = 0
+    for x in other:
         if x > into[i]:
             into[i] = x
+        i += 1
 
 
 def happened_before(tid, epoch, clock):
