@@ -67,7 +67,8 @@ class Chan:
         self.nil = nil
         self.elemsize = elemsize
         name = f"chan {addr:#x}" if site is None else f"chan {addr:#x} {site}"   # where it was made
-        self.lock = None if nil else RuntimeLock("chan", name, proc.sched.costs)
+        costs = proc.sched.costs
+        self.lock = None if nil else RuntimeLock("chan", name, costs, section_ns=costs.chan_op)
         if not nil:
             proc.sched.register_lock(self.lock)
 
@@ -89,7 +90,7 @@ class Chan:
         # lock(&c.lock) ... unlock: the whole operation is one critical section of chan_op ns.
         # Only one M runs at a time, so the state changes below are atomic with respect to the
         # others; the lock models when this M may enter (contention) and for how long it holds it.
-        self.lock.hold(m, sched.costs.chan_op)
+        self.lock.hold(m)
         if self.closed:
             raise GoPanic("send on closed channel")
         q = self.recvq
@@ -121,7 +122,7 @@ class Chan:
             await park(_PARK_RECV_NIL)
         sched = proc.sched
         m = sched.curm
-        self.lock.hold(m, sched.costs.chan_op)
+        self.lock.hold(m)
         buf = self.buf
         race = racert.enabled
         if self.closed and not buf:
@@ -161,7 +162,7 @@ class Chan:
             await park(_PARK_RECV_NIL)
         sched = proc.sched
         m = sched.curm
-        self.lock.hold(m, sched.costs.chan_op)
+        self.lock.hold(m)
         buf = self.buf
         race = racert.enabled
         if self.closed and not buf:

@@ -17,6 +17,13 @@ from collections import deque
 
 from runtime.costs import DEFAULT_COSTS
 
+# The earliest virtual time at which an M other than the running one may still ask for a lock:
+# the smallest clock among the other active Ms (the scheduler keeps it, note.MHandover). A newly
+# woken M starts at or after its waker's clock, so an uncontended hold that ends by then can never
+# be waited for and `hold` need not record it. Outside a run: record every hold. (A module global,
+# not a class attribute: Python 3.11 looks those up fast.)
+horizon = float("-inf")
+
 _RECENT = 32   # contended acquisitions remembered to count overlapping waiters
 _HOLDS = 16    # hold intervals remembered: more than one M can pack into the lookahead window
 
@@ -36,33 +43,30 @@ class RuntimeLock:
     """
 
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder",
-                 "acquisitions", "contended", "wait_ns", "hold_ns", "observer", "handoff_ns",
+                 "acquired", "contended", "wait_ns", "held_ns", "observer", "handoff_ns",
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
-                 "check_overlap", "late_contended", "blocker", "blocker_stack", "max_hold_ns")
+                 "check_overlap", "late_contended", "blocker", "blocker_stack", "max_held_ns",
+                 "section_ns", "quick_holds")
 
-    # The earliest virtual time at which an M other than the running one may still ask for a lock:
-    # the smallest clock among the other active Ms (the scheduler keeps it, note.MHandover). A
-    # newly woken M starts at or after its waker's clock, so an uncontended hold that ends by then
-    # can never be waited for and `hold` need not record it. Outside a run: record every hold.
-    horizon = float("-inf")
-
-    def __init__(self, kind, name, costs=DEFAULT_COSTS):
+    def __init__(self, kind, name, costs=DEFAULT_COSTS, section_ns=0):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
         self.name = name          # e.g. "mheap", "mcentral[5] 16B noscan"
+        self.section_ns = section_ns  # the length of a `hold`: this lock's short critical section
+        self.quick_holds = 0      # holds that took the uncontended path of `hold` (section_ns each)
         self.free_at = 0          # virtual ns at which the latest hold ends
         self.busy = deque(maxlen=_HOLDS)   # (start, end, m, p, g, stack) of recent holds, in host order
         self.blocker = None       # (m, p, g) of the hold an acquisition waited for: its prev_owner
         self.blocker_stack = None # that holder's workload stack, when an observer records stacks
-        self.max_hold_ns = 0
+        self.max_held_ns = 0      # longest hold through acquire/release
         self.held_from = 0        # start of the current hold, including a handoff reserved for it
         self.check_overlap = False  # asked before the latest recorded hold ended: see release
         self.late_contended = 0   # contention found at release, after the fact (see release)
         self.acquired_at = 0
         self.holder = None        # the M holding it, or None
-        self.acquisitions = 0
+        self.acquired = 0         # acquisitions through acquire (quick holds are counted apart)
         self.contended = 0
         self.wait_ns = 0
-        self.hold_ns = 0
+        self.held_ns = 0          # hold time through acquire/release
         self.observer = None
         self.handoff_ns = costs.lock_handoff
         self.waits = deque(maxlen=_RECENT)   # (asked_at, granted_at, m id) of contended acquisitions
@@ -94,7 +98,7 @@ class RuntimeLock:
             waits = self.waits
             if waits and waits[-1][1] > asked:
                 waiters = self._overlapping(asked, asked, m.id)
-        self.acquisitions += 1
+        self.acquired += 1
         self.holder = m
         self.acquired_at = m.now
         # a handed-off lock is reserved for its waiter from the moment it is released
@@ -103,22 +107,31 @@ class RuntimeLock:
             self.logged = True
             self.observer.lock_acquired(self, m, wait, waiters)
 
-    def hold(self, m, ns):
-        """lock; `ns` of work; unlock: a short critical section, with the uncontended case inline."""
-        if self.free_at > m.now or self.log_all:
+    def hold(self, m):
+        """lock; section_ns of work; unlock: the lock's short critical section (sched.lock around
+        a run-queue operation, a channel operation), with the uncontended case inline and cheap."""
+        start = m.now
+        if self.free_at > start or self.log_all:
             self.acquire(m)
-            m.now += ns
+            m.now += self.section_ns
             self.release(m)
             return
-        self.acquisitions += 1
-        start = m.now
-        m.now = end = start + ns
-        self.hold_ns += ns
-        if ns > self.max_hold_ns:
-            self.max_hold_ns = ns
-        self.free_at = end
-        if end > RuntimeLock.horizon:     # another M may still ask inside this hold
+        self.quick_holds += 1
+        m.now = self.free_at = end = start + self.section_ns
+        if end > horizon:                 # another M may still ask inside this hold
             self.busy.append((start, end, m, m.p, m.curg, None))
+
+    @property
+    def acquisitions(self):
+        return self.acquired + self.quick_holds
+
+    @property
+    def hold_ns(self):
+        return self.held_ns + self.quick_holds * self.section_ns
+
+    @property
+    def max_hold_ns(self):
+        return max(self.max_held_ns, self.section_ns if self.quick_holds else 0)
 
     def _free_from(self, t):
         """When an M asking at t gets the lock: the first time no recorded hold covers, each wait
@@ -162,9 +175,9 @@ class RuntimeLock:
         """unlock(&l): the lock is free from the releasing M's current virtual time on."""
         now = m.now
         hold = now - self.acquired_at
-        self.hold_ns += hold
-        if hold > self.max_hold_ns:
-            self.max_hold_ns = hold
+        self.held_ns += hold
+        if hold > self.max_held_ns:
+            self.max_held_ns = hold
         if self.check_overlap:
             self._count_late_contention(now)
         observer = self.observer

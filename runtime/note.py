@@ -10,7 +10,8 @@ decides anything: the same seed gives the same run.
 
 import trio
 
-from runtime.lock import RuntimeLock
+from runtime import lock
+from runtime.log import check_interrupt, pending_signal
 from runtime.panic import Exit
 from runtime.runtime2 import M
 
@@ -58,7 +59,7 @@ class MHandover:
             if o is not m and (nxt is None or o.now < nxt):
                 nxt = o.now
         self.limit = float("inf") if nxt is None else nxt + LOOKAHEAD_NS
-        RuntimeLock.horizon = float("inf") if nxt is None else nxt
+        lock.horizon = float("inf") if nxt is None else nxt
 
     def _pick(self):
         best = None
@@ -68,7 +69,12 @@ class MHandover:
         return best
 
     async def _switch(self, m):
-        """Let an M with an earlier clock run; return when m is again the earliest."""
+        """Let an M with an earlier clock run; return when m is again the earliest.
+
+        Every M's clock passes here often (sysmon's ticks keep a running M's limit in reach), so
+        this is where a pending SIGINT/SIGTERM stops the run, at a clean point."""
+        if pending_signal[0]:
+            check_interrupt()
         nxt = self._pick()
         if nxt is m:
             self._set_limit(m)
@@ -94,5 +100,5 @@ class MHandover:
         self.active.append(m)
         if m.now + LOOKAHEAD_NS < self.limit:
             self.limit = m.now + LOOKAHEAD_NS
-            RuntimeLock.horizon = m.now
+            lock.horizon = m.now
 

@@ -24,11 +24,11 @@ from collections import deque
 
 import trio
 
+from runtime import lock as rlock
 from runtime import racert
 from runtime import runq as rq
 from runtime import traceback
 from runtime.lock import RuntimeLock
-from runtime.log import check_interrupt, pending_signal
 from runtime.note import MHandover
 from runtime.panic import Exit, GoPanic, Goexit
 from runtime.runtime2 import G, P, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
@@ -69,7 +69,7 @@ class Sched(MHandover, Timers):
         for p in self.allp:
             if heap is not None:
                 heap.attach_p(p)
-        self.lock = RuntimeLock("sched", "sched.lock", costs)
+        self.lock = RuntimeLock("sched", "sched.lock", costs, section_ns=costs.sched_lock_hold)
         self.lock.observer = observer
         self.observer = observer
         self.runq = deque()            # sched.runq: the global run queue, under sched.lock
@@ -97,7 +97,6 @@ class Sched(MHandover, Timers):
         self.on_tick = None            # progress hook, called by sysmon
         # counters for the summary
         self.ngoroutines = 0
-        self.switches = 0
         self.steals = 0
         self.stolen = 0
         self.preemptions = 0
@@ -121,6 +120,11 @@ class Sched(MHandover, Timers):
                 self.locks.append(lock)
         for p in reversed(self.allp):
             self.pidleput(p)
+
+    @property
+    def switches(self):
+        """Gs started on an M: each either began a time slice (schedtick) or inherited one."""
+        return sum(p.schedtick + p.inherits for p in self.allp) - STARTUP_SCHEDTICKS
 
     def register_lock(self, lock):
         lock.observer = self.observer
@@ -161,7 +165,7 @@ class Sched(MHandover, Timers):
         try:
             await self._run_main(main_fn, rt)
         finally:
-            RuntimeLock.horizon = float("-inf")   # the scheduler that kept it has stopped
+            rlock.horizon = float("-inf")   # the scheduler that kept it has stopped
         return self.status
 
     async def _run_main(self, main_fn, rt):
@@ -335,44 +339,45 @@ class Sched(MHandover, Timers):
         lock = self.lock
         runq = self.runq
         switch_ns = costs.goroutine_switch
-        hold_ns = costs.sched_lock_hold
-        gosched_ns = max(0, costs.gosched - switch_ns - hold_ns)
+        gosched_ns = max(0, costs.gosched - switch_ns - costs.sched_lock_hold)
         debug = self.debug
         while True:
-            if pending_signal[0]:                   # SIGINT/SIGTERM: stop here, at a clean point
-                check_interrupt()
             # ---- schedule / findRunnable
             p = m.p
             timers = self.timers
             if timers and timers[0][0] <= m.now:
                 self.runtimers(m)
-            gp = None
-            inherit = False
             if runq and p.schedtick % 61 == 0:     # fairness: the global queue now and then
                 gp = rq.globrunqget(self, m, p, 1)
-            if gp is None:
+                p.schedtick += 1
+            elif p.runnext is not None:            # runnext inherits the time slice: no schedtick
                 gp = p.runnext
-                if gp is not None:
-                    p.runnext = None
-                    inherit = True
-                elif p.runqhead != p.runqtail:      # runqget, inline
-                    h = p.runqhead
-                    i = h & 255
-                    gp = p.runq[i]
-                    p.runq[i] = None
-                    p.runqhead = h + 1
-                elif runq:                          # globrunqgetbatch(128) under sched.lock
-                    lock.hold(m, hold_ns)
-                    gp = runq.popleft()
-                    n = len(runq)
-                    if n:
-                        n = min(127, n, (n + 1) // self.gomaxprocs)
-                        rq.runqputbatch(self, p, runq, n)
-                else:
-                    gp = await self.findrunnable_slow(m)
-                    if gp is None:
-                        continue
-                    p = m.p
+                p.runnext = None
+                p.inherits += 1
+            elif p.runqhead != p.runqtail:          # runqget, inline
+                h = p.runqhead
+                i = h & 255
+                gp = p.runq[i]
+                p.runq[i] = None
+                p.runqhead = h + 1
+                p.schedtick += 1
+            elif runq:                              # globrunqgetbatch(128) under sched.lock
+                lock.hold(m)
+                gp = runq.popleft()
+                n = len(runq)
+                if n:
+                    if self.gomaxprocs > 1:         # at most half of it, 128 in all
+                        n = (n + 1) // self.gomaxprocs
+                    if n > 127:
+                        n = 127
+                    rq.runqputbatch(self, p, runq, n)
+                p.schedtick += 1
+            else:
+                gp = await self.findrunnable_slow(m)
+                if gp is None:
+                    continue
+                p = m.p
+                p.schedtick += 1
             if m.spinning:
                 self.resetspinning(m)
             if m.now > self.limit:
@@ -381,12 +386,9 @@ class Sched(MHandover, Timers):
             gp.status = _Grunning
             gp.preempt = False
             m.curg = gp
-            if not inherit:
-                p.schedtick += 1
-            if gp.ready_at > m.now:
+            if gp.ready_at > m.now:                 # it cannot run before it became runnable
                 m.now = gp.ready_at
             m.now += switch_ns
-            self.switches += 1
             if debug:
                 self.log.event("go_run", m.now, m=m.id, p=p.id, g=gp.goid)
             coro = gp.coro
@@ -405,11 +407,10 @@ class Sched(MHandover, Timers):
                 if req is GOSCHED:                  # goschedImpl: to the global queue
                     gp.status = _Grunnable
                     m.curg = None
-                    m.now += gosched_ns
-                    gp.ready_at = m.now
-                    lock.hold(m, hold_ns)           # globrunqput under sched.lock
+                    m.now = gp.ready_at = m.now + gosched_ns
+                    lock.hold(m)                    # globrunqput under sched.lock
                     runq.append(gp)
-                    if self.nmspinning == 0 and self.pidle:
+                    if self.pidle and self.nmspinning == 0:
                         self.wakep(m)
                     break
                 if req is SAFEPOINT:

@@ -65,13 +65,13 @@ def globrunqput(sched, gp):
 
 def globrunqput_locked(sched, m, gp):
     """lock(&sched.lock); globrunqput(gp); unlock(&sched.lock) (Gosched, preemption)."""
-    sched.lock.hold(m, sched.costs.sched_lock_hold)
+    sched.lock.hold(m)
     sched.runq.append(gp)
 
 
 def globrunqget(sched, m, p, n):
     """globrunqgetbatch(n) under sched.lock: the first G to run, the rest onto p's ring."""
-    sched.lock.hold(m, sched.costs.sched_lock_hold)
+    sched.lock.hold(m)
     q = sched.runq
     size = len(q)
     if size == 0:

@@ -94,7 +94,7 @@ class P:
     """
 
     __slots__ = ("id", "status", "m", "mcache", "pcache",
-                 "runq", "runqhead", "runqtail", "runnext", "schedtick", "syscalltick",
+                 "runq", "runqhead", "runqtail", "runnext", "schedtick", "inherits", "syscalltick",
                  "sysmon_schedtick", "sysmon_schedwhen", "sysmon_syscalltick", "sysmon_syscallwhen",
                  "goidcache", "goidcacheend", "__dict__")
 
@@ -109,6 +109,7 @@ class P:
         self.runqtail = 0
         self.runnext = None
         self.schedtick = 0          # bumped when a G starts a new time slice
+        self.inherits = 0           # Gs run from runnext in the time slice of the G before them
         self.syscalltick = 0
         self.sysmon_schedtick = 0   # p.sysmontick: what sysmon saw last
         self.sysmon_schedwhen = 0

@@ -20,9 +20,9 @@ def test_a_wait_is_charged_in_virtual_time_with_the_previous_owner():
 
 def test_an_m_earlier_in_virtual_time_does_not_wait_for_a_later_hold():
     """M1 runs after M0 in host order but asks before M0's hold began: no wait (lookahead)."""
-    lock = RuntimeLock("mcentral", "mcentral[5] 16B noscan")
+    lock = RuntimeLock("mcentral", "mcentral[5] 16B noscan", section_ns=100)
     m0, m1 = M(0, now=4000), M(1, now=1000)
-    lock.hold(m0, 100)
+    lock.hold(m0)
     lock.acquire(m1)
     assert m1.now == 1000 and lock.contended == 0
     m1.now += 50
@@ -31,10 +31,10 @@ def test_an_m_earlier_in_virtual_time_does_not_wait_for_a_later_hold():
 
 
 def test_a_later_hold_that_began_inside_an_earlier_one_is_counted_as_late_contention():
-    lock = RuntimeLock("mcentral", "mcentral[5] 16B noscan")
+    lock = RuntimeLock("mcentral", "mcentral[5] 16B noscan", section_ns=100)
     m0, m1 = M(0, now=4000), M(1, now=3950)
-    lock.hold(m0, 100)                  # [4000, 4100), run first in host order
-    lock.hold(m1, 100)                  # [3950, 4050): m0 should have waited until 4050
+    lock.hold(m0)                       # [4000, 4100), run first in host order
+    lock.hold(m1)                       # [3950, 4050): m0 should have waited until 4050
     assert (lock.contended, lock.late_contended) == (1, 1)
     assert lock.wait_ns == 50 + lock.handoff_ns
 
@@ -69,13 +69,13 @@ class _Observer:
 
 def test_the_observer_hears_contended_acquisitions_and_every_one_with_log_all():
     obs = _Observer()
-    hot, heap = RuntimeLock("chan", "chan 0x1"), RuntimeLock("mheap", "mheap")
+    hot, heap = RuntimeLock("chan", "chan 0x1", section_ns=100), RuntimeLock("mheap", "mheap", section_ns=100)
     hot.observer = heap.observer = obs
     heap.log_all = True                 # a debug-level log: every acquisition
     a, b = M(0, now=0), M(1, now=10)
-    hot.hold(a, 100)                    # uncontended: silent
-    heap.hold(a, 100)                   # log_all: heard
-    hot.hold(b, 5)                      # contended: heard
+    hot.hold(a)                         # uncontended: silent
+    heap.hold(a)                        # log_all: heard
+    hot.hold(b)                         # contended: heard
     assert [e[0] for e in obs.events] == ["acq", "rel", "acq", "rel"]
     assert obs.events[2][1:3] == (1, 90 + hot.handoff_ns)
     assert hot.acquisitions == 2 and heap.acquisitions == 1     # the lock counts them all anyway

@@ -221,7 +221,7 @@ def _final_memstats(sched, heap):
     in the locks' figures (the summary and run_end report the same numbers)."""
     from runtime.runtime2 import M
     locks = heap.runtime_locks()
-    counters = ("acquisitions", "contended", "wait_ns", "hold_ns", "max_hold_ns")
+    counters = ("acquired", "quick_holds", "contended", "wait_ns", "held_ns", "max_held_ns")
     saved = [[getattr(lock, c) for c in counters] for lock in locks]
     for lock in locks:
         lock.observer = None
