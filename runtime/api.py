@@ -24,7 +24,6 @@ Nanosecond = 1
 Microsecond = 1_000
 Millisecond = 1_000_000
 Second = 1_000_000_000
-_PARK_SLEEP = (proc.PARK, waitReasonSleep)
 _is_coro_fn = {}
 
 
@@ -317,7 +316,7 @@ class Runtime:
         sched = proc.sched
         m = sched.curm
         sched.addtimer(m.now + ns, _wake_sleeper, m.curg)
-        await park(_PARK_SLEEP)
+        await park(waitReasonSleep)
 
     def after(self, ns):
         """time.After(ns): a channel that receives the virtual time once ns have passed."""

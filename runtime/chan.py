@@ -3,8 +3,10 @@
 Send and receive follow chansend/chanrecv case by case: a waiting partner is served directly (on a
 buffered channel too), then the buffer, then the G parks on sendq/recvq. Closing wakes everyone.
 A nil channel (`Chan.nil`) blocks forever; closing it panics. Blocking operations are coroutines
-that yield (PARK, reason) to the M; a non-blocking path yields only at a safe point (a pending
-preemption, or the M's clock past its hand-over limit).
+that yield their wait reason to the M (gopark); a non-blocking path yields only at a safe point
+(a pending preemption, or the M's clock past its hand-over limit). send and the receives are
+generator-based coroutines (types.coroutine) that yield to the M directly: `await ch.send(v)` then
+costs one frame, not three (the operation's coroutine, park's and safepoint's).
 """
 
 import types
@@ -13,22 +15,17 @@ from collections import deque
 from runtime import proc, racert
 from runtime.lock import RuntimeLock
 from runtime.panic import GoPanic
-from runtime.proc import PARK, SAFEPOINT
+from runtime.proc import SAFEPOINT
 from runtime.runtime2 import (Sudog, waitReasonChanReceive, waitReasonChanReceiveNilChan,
                               waitReasonChanSend, waitReasonChanSendNilChan)
 
 hchanSize = 112    # unsafe.Sizeof(hchan{}) on amd64, Go 1.27
 
-_PARK_SEND = (PARK, waitReasonChanSend)
-_PARK_RECV = (PARK, waitReasonChanReceive)
-_PARK_SEND_NIL = (PARK, waitReasonChanSendNilChan)
-_PARK_RECV_NIL = (PARK, waitReasonChanReceiveNilChan)
-
 
 @types.coroutine
-def park(request):
-    """gopark: hand the M a (PARK, reason) request; resumes when a waker readies this G."""
-    yield request
+def park(reason):
+    """gopark: hand the M the wait reason; resumes when a waker readies this G."""
+    yield reason
 
 
 @types.coroutine
@@ -81,10 +78,11 @@ class Chan:
     def __repr__(self):
         return "<nil chan>" if self.nil else f"<chan {self.addr:#x} {len(self.buf)}/{self.dataqsiz}>"
 
-    async def send(self, v):
+    @types.coroutine
+    def send(self, v):
         """ch <- v"""
         if self.nil:
-            await park(_PARK_SEND_NIL)
+            yield waitReasonChanSendNilChan
         sched = proc.sched
         m = sched.curm
         # lock(&c.lock) ... unlock: the whole operation is one critical section of chan_op ns.
@@ -109,17 +107,18 @@ class Chan:
         else:
             mysg = Sudog(m.curg, v, self)
             self.sendq.append(mysg)
-            await park(_PARK_SEND)
+            yield waitReasonChanSend
             if not mysg.success:
                 raise GoPanic("send on closed channel")
             return
         if m.now > sched.limit or m.curg.preempt:
-            await safepoint()
+            yield SAFEPOINT
 
-    async def recv(self):
+    @types.coroutine
+    def recv(self):
         """<-ch (recv2 without ok; its own copy, to spare a coroutine on the hot path)"""
         if self.nil:
-            await park(_PARK_RECV_NIL)
+            yield waitReasonChanReceiveNilChan
         sched = proc.sched
         m = sched.curm
         self.lock.hold(m)
@@ -148,18 +147,19 @@ class Chan:
         else:
             mysg = Sudog(m.curg, None, self)
             self.recvq.append(mysg)
-            await park(_PARK_RECV)
+            yield waitReasonChanReceive
             if not mysg.success and race is not None:
                 race.chan_recv_closed(self, mysg.g)
             return mysg.elem if mysg.success else self.zero
         if m.now > sched.limit or m.curg.preempt:
-            await safepoint()
+            yield SAFEPOINT
         return v
 
-    async def recv2(self):
+    @types.coroutine
+    def recv2(self):
         """v, ok := <-ch"""
         if self.nil:
-            await park(_PARK_RECV_NIL)
+            yield waitReasonChanReceiveNilChan
         sched = proc.sched
         m = sched.curm
         self.lock.hold(m)
@@ -188,14 +188,14 @@ class Chan:
         else:
             mysg = Sudog(m.curg, None, self)
             self.recvq.append(mysg)
-            await park(_PARK_RECV)
+            yield waitReasonChanReceive
             if mysg.success:
                 return mysg.elem, True
             if race is not None:
                 race.chan_recv_closed(self, mysg.g)
             return self.zero, False
         if m.now > sched.limit or m.curg.preempt:
-            await safepoint()
+            yield SAFEPOINT
         return v, True
 
     def close(self):

@@ -21,6 +21,8 @@ LOOKAHEAD_NS = 5_000     # how far one M's clock may run ahead of the next M's b
 class MHandover:
     """The part of Sched that runs Ms one at a time (mixed into proc.Sched; same owner, no lock)."""
 
+    __slots__ = ()
+
     def newm(self, body=None, start=True):
         """A new M: a trio task that waits for its first turn, then runs `body` (schedule)."""
         m = M(len(self.allm), self.curm.now if self.curm is not None else 0)

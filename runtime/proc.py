@@ -10,7 +10,8 @@ A G is a coroutine of workload code. Its blocking operations yield a small reque
 
     SAFEPOINT          nothing to do; the M may hand over or honour a preemption request
     GOSCHED            runtime.Gosched: the G goes to the global queue
-    (PARK, reason)     the G already queued itself where it waits (channel, semaphore, timer)
+    waitReason         gopark: the G already queued itself where it waits (channel, semaphore,
+                       timer); the request is its wait reason, e.g. "chan receive"
     (SYSCALL, ns)      a blocking system call; sysmon may retake the P meanwhile
 
 Go's scheduling rules, by Go's names: runqput (runnext, 256-slot ring, half to the global queue on
@@ -31,7 +32,7 @@ from runtime import traceback
 from runtime.lock import RuntimeLock
 from runtime.note import MHandover
 from runtime.panic import Exit, GoPanic, Goexit
-from runtime.runtime2 import G, P, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
+from runtime.runtime2 import G, P, waitReason, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
 from runtime.time import Timers
 
 forcePreemptNS = 10_000_000
@@ -44,7 +45,6 @@ STARTUP_SCHEDTICKS = 1
 # G -> M requests (tuples, compared by identity where they carry nothing).
 SAFEPOINT = (0,)
 GOSCHED = (1,)
-PARK = 2
 SYSCALL = 3
 GOYIELD = 2          # g.preempt value asking for goyield rather than preemption (sema.py)
 
@@ -57,6 +57,15 @@ class Sched(MHandover, Timers):
     Owned by the emulated process; its fields change only on the one M that runs at a time. Go's
     sched.lock is `self.lock`, a RuntimeLock held across virtual time where Go takes it.
     """
+
+    # Slots: the hot loop reads these on every switch (Python 3.11 reads a slot fastest).
+    __slots__ = ("_mallocgc", "active", "allgs", "allm", "alloc_bytes", "allp", "coprimes", "costs", "curm",
+                 "debug", "failure", "fakeaddr", "goidgen", "gomaxprocs", "handoffs", "heap", "limit",
+                 "lock", "locks", "log", "main_goexit", "main_started", "mallocs", "midle", "msteps",
+                 "next_sample_at", "ngoroutines", "nmspinning", "nursery", "observer", "on_sample",
+                 "on_tick", "pidle", "poller", "preemptions", "rng", "runq", "samplers", "schedtrace_ns",
+                 "semtable", "snapshot_ns", "status", "steals", "stolen", "sysmon", "sysmonwait", "timers",
+                 "timerseq", "vt_end")
 
     def __init__(self, procs, seed, costs, heap=None, observer=None, log=None):
         self.costs = costs
@@ -423,16 +432,15 @@ class Sched(MHandover, Timers):
                     if m.now > self.limit:
                         await self._switch(m)
                     continue
-                op = req[0] if type(req) is tuple else None
-                if op == PARK:
+                if type(req) is waitReason:         # gopark, the request is the wait reason
                     gp.status = _Gwaiting
-                    gp.waitreason = req[1]
+                    gp.waitreason = req
                     gp.waitsince = m.now
                     m.curg = None
                     if debug:
-                        self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req[1])
+                        self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req)
                     break
-                if op == SYSCALL:
+                if type(req) is tuple and req[0] == SYSCALL:
                     if not await self.syscall(m, gp, req[1]):
                         break
                     p = m.p

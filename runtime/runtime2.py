@@ -15,20 +15,27 @@ _Pidle, _Prunning, _Psyscall_unused, _Pgcstop, _Pdead = 0, 1, 2, 3, 4
 G_STATUS_NAMES = {_Gidle: "idle", _Grunnable: "runnable", _Grunning: "running", _Gsyscall: "syscall",
                   _Gwaiting: "waiting", _Gdead: "dead", _Gpreempted: "preempted"}
 
+
+class waitReason(str):
+    """A G's wait reason, with Go's own string. Yielded to the M, it is the request to park
+    (gopark): its own type, so that nothing a foreign awaitable yields is taken for one."""
+    __slots__ = ()
+
+
 # Wait reasons, with Go's own strings (runtime2.go waitReasonStrings).
-waitReasonChanReceive = "chan receive"
-waitReasonChanReceiveNilChan = "chan receive (nil chan)"
-waitReasonChanSend = "chan send"
-waitReasonChanSendNilChan = "chan send (nil chan)"
-waitReasonSelect = "select"
-waitReasonSelectNoCases = "select (no cases)"
-waitReasonSleep = "sleep"
-waitReasonSyncMutexLock = "sync.Mutex.Lock"
-waitReasonSyncRWMutexRLock = "sync.RWMutex.RLock"
-waitReasonSyncRWMutexLock = "sync.RWMutex.Lock"
-waitReasonSyncWaitGroupWait = "sync.WaitGroup.Wait"
-waitReasonSyncCondWait = "sync.Cond.Wait"
-waitReasonSemacquire = "semacquire"
+waitReasonChanReceive = waitReason("chan receive")
+waitReasonChanReceiveNilChan = waitReason("chan receive (nil chan)")
+waitReasonChanSend = waitReason("chan send")
+waitReasonChanSendNilChan = waitReason("chan send (nil chan)")
+waitReasonSelect = waitReason("select")
+waitReasonSelectNoCases = waitReason("select (no cases)")
+waitReasonSleep = waitReason("sleep")
+waitReasonSyncMutexLock = waitReason("sync.Mutex.Lock")
+waitReasonSyncRWMutexRLock = waitReason("sync.RWMutex.RLock")
+waitReasonSyncRWMutexLock = waitReason("sync.RWMutex.Lock")
+waitReasonSyncWaitGroupWait = waitReason("sync.WaitGroup.Wait")
+waitReasonSyncCondWait = waitReason("sync.Cond.Wait")
+waitReasonSemacquire = waitReason("semacquire")
 
 RUNQ_SIZE = 256          # len(p.runq): the local run queue is a 256-slot ring
 

@@ -9,11 +9,8 @@ dequeues the losers.
 from runtime import proc, racert
 from runtime.chan import RECV, SEND, dequeue, park, safepoint
 from runtime.panic import GoPanic
-from runtime.proc import PARK
 from runtime.runtime2 import Sudog, waitReasonSelect, waitReasonSelectNoCases
 
-_PARK_SELECT = (PARK, waitReasonSelect)
-_PARK_NOCASES = (PARK, waitReasonSelectNoCases)
 
 
 async def selectgo(cases, block):
@@ -35,7 +32,7 @@ async def selectgo(cases, block):
     if not pollorder:
         if not block:
             return -1, None, False
-        await park(_PARK_NOCASES)   # select {} or only nil channels: block forever
+        await park(waitReasonSelectNoCases)   # select {} or only nil channels: block forever
     lockorder = sorted({cases[i][1].addr: cases[i][1] for i in pollorder}.values(), key=lambda c: c.addr)
     for c in lockorder:
         c.lock.acquire(m)
@@ -103,7 +100,7 @@ async def selectgo(cases, block):
         (c.recvq if kind == RECV else c.sendq).append(sg)
         sudogs.append(sg)
     _unlock(lockorder, m)
-    await park(_PARK_SELECT)
+    await park(waitReasonSelect)
 
     # pass 3: dequeue the losers
     m = sched.curm

@@ -11,7 +11,7 @@ from collections import deque
 from runtime import proc
 from runtime.chan import park
 from runtime.lock import RuntimeLock
-from runtime.proc import GOYIELD, PARK
+from runtime.proc import GOYIELD
 from runtime.runtime2 import Sudog
 
 semTabSize = 251
@@ -62,7 +62,6 @@ async def semacquire(w, lifo, reason):
         return
     sched = proc.sched
     root = semroot(w.addr)
-    request = (PARK, reason)
     while True:
         m = sched.curm
         m.now += sched.costs.sema
@@ -83,7 +82,7 @@ async def semacquire(w, lifo, reason):
         else:
             q.append(sg)
         root.lock.release(m)
-        await park(request)
+        await park(reason)
         if sg.ticket != 0 or cansemacquire(w):
             return
 
@@ -143,7 +142,7 @@ class notifyList:
         sg.ticket = t
         self.waiters.append(sg)
         self.lock.release(m)
-        await park((PARK, reason))
+        await park(reason)
 
     def notify_one(self):
         if self.wait == self.notify:

@@ -11,6 +11,8 @@ import heapq
 class Timers:
     """The timer part of Sched (mixed into proc.Sched; same owner, no lock)."""
 
+    __slots__ = ()
+
     def addtimer(self, when, fn, arg):
         self.curm.now += self.costs.timer
         self.timerseq += 1
