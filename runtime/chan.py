@@ -105,10 +105,19 @@ class Chan:
             if race is not None:
                 race.chan_send_buf(self, m.curg)
         else:
-            mysg = Sudog(m.curg, v, self)
+            # acquireSudog and releaseSudog, inline: a free sudog from this P's cache, back to
+            # the same list once the G resumes (so a list never outgrows its P's peak of parked
+            # operations). Every waker sets success; elem is the receiver's to overwrite.
+            cache = m.p.sudogcache
+            mysg = cache.pop() if cache else Sudog()
+            mysg.g = m.curg
+            mysg.elem = v
+            mysg.c = self
             self.sendq.append(mysg)
             yield waitReasonChanSend
-            if not mysg.success:
+            ok = mysg.success
+            cache.append(mysg)
+            if not ok:
                 raise GoPanic("send on closed channel")
             return
         if m.now > sched.limit or m.curg.preempt:
@@ -145,12 +154,18 @@ class Chan:
             if race is not None:
                 race.chan_recv_buf(self, m.curg)
         else:
-            mysg = Sudog(m.curg, None, self)
+            cache = m.p.sudogcache             # acquireSudog, inline (see send)
+            mysg = cache.pop() if cache else Sudog()
+            mysg.g = m.curg
+            mysg.c = self
             self.recvq.append(mysg)
             yield waitReasonChanReceive
-            if not mysg.success and race is not None:
+            cache.append(mysg)
+            if mysg.success:
+                return mysg.elem
+            if race is not None:
                 race.chan_recv_closed(self, mysg.g)
-            return mysg.elem if mysg.success else self.zero
+            return self.zero
         if m.now > sched.limit or m.curg.preempt:
             yield SAFEPOINT
         return v
@@ -186,9 +201,13 @@ class Chan:
             if race is not None:
                 race.chan_recv_buf(self, m.curg)
         else:
-            mysg = Sudog(m.curg, None, self)
+            cache = m.p.sudogcache             # acquireSudog, inline (see send)
+            mysg = cache.pop() if cache else Sudog()
+            mysg.g = m.curg
+            mysg.c = self
             self.recvq.append(mysg)
             yield waitReasonChanReceive
+            cache.append(mysg)
             if mysg.success:
                 return mysg.elem, True
             if race is not None:

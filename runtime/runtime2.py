@@ -103,7 +103,7 @@ class P:
     __slots__ = ("id", "status", "m", "mcache", "pcache",
                  "runq", "runqhead", "runqtail", "runnext", "schedtick", "inherits", "syscalltick",
                  "sysmon_schedtick", "sysmon_schedwhen", "sysmon_syscalltick", "sysmon_syscallwhen",
-                 "goidcache", "goidcacheend", "__dict__")
+                 "goidcache", "goidcacheend", "sudogcache", "__dict__")
 
     def __init__(self, id):
         self.id = id
@@ -124,6 +124,7 @@ class P:
         self.sysmon_syscallwhen = 0
         self.goidcache = 0          # goids come in per-P batches of 16 (_GoidCacheBatch)
         self.goidcacheend = 0
+        self.sudogcache = []        # free sudogs (acquireSudog, inline in chan.py)
 
 
 class Sudog:
@@ -131,7 +132,7 @@ class Sudog:
 
     __slots__ = ("g", "elem", "success", "c", "is_select", "case", "ticket", "acquiretime")
 
-    def __init__(self, g, elem=None, c=None, is_select=False):
+    def __init__(self, g=None, elem=None, c=None, is_select=False):
         # lean on purpose (one per blocking channel operation): `case` is set by select, `ticket`
         # and `acquiretime` by the semaphore and notifyList code that reads them
         self.g = g
