@@ -16,9 +16,8 @@ from runtime.check.objects import SleepBlocked
 
 
 def option_key(option):
-    """An option's name that is the same in every execution: (step kind, goroutine slot)."""
-    kind, t = option
-    return t.keys[kind]
+    """An option's name that is the same in every execution: 2 * goroutine slot + step kind."""
+    return option[2]
 
 
 def independent(fp1, fp2):
@@ -212,7 +211,7 @@ class Exhaustive(Recorder):
 
     def schedule(self, options, machine):
         if len(options) == 1:
-            key = option_key(options[0])
+            key = options[0][2]
             if self.sleep:
                 if key in self.sleep:
                     raise SleepBlocked()
@@ -223,7 +222,7 @@ class Exhaustive(Recorder):
         if depth < len(self.path):
             node = self.path[depth]               # replaying the path: the same options recur
         else:
-            keys = [option_key(o) for o in options]
+            keys = [o[2] for o in options]
             node = _Node(len(self.log), keys, [machine.footprint(o) for o in options],
                          [machine.adds_no_option(o) for o in options], self.sleep)
             awake = [k for k in keys if k not in node.sleep]

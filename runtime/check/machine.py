@@ -8,7 +8,6 @@ goroutine performs its pending operation, or, under `tso`, which store buffer dr
 clocks exactly as the Go memory model defines its edges, and every plain access is race-checked.
 """
 
-from collections import deque
 from types import CoroutineType
 
 from runtime.check import objects
@@ -29,7 +28,7 @@ class Thread:
 
     __slots__ = ("tid", "goid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
                  "last_load", "since", "created", "name", "deferred", "after", "join", "run_option",
-                 "flush_option", "keys")
+                 "flush_option")
 
     def __init__(self, tid, goid, coro, vc, created, name):
         self.tid = tid
@@ -39,28 +38,20 @@ class Thread:
         self.result = None
         self.vc = vc
         self.done = False
-        self.buffer = deque()      # TSO store buffer: (var, Write), oldest first
+        self.buffer = []           # TSO store buffer: (var, Write), oldest first (a few entries:
+                                   # a list is cheaper to make than a deque, once per goroutine)
         self.lazies = []           # unresolved loads (`go` model)
         self.last_load = None      # (var, var.nwrites) of the last load, for spin detection
         self.since = 0             # step at which the pending request was made
         self.created = created     # frames of the `go` statement
         self.name = name
-        self.deferred = deque()    # plain-call sync operations still to perform (see `inline`)
+        self.deferred = []         # plain-call sync operations still to perform (see `inline`)
         self.after = None          # the request they stand before (None: the goroutine returned)
         self.join = None           # the rt.par this goroutine belongs to
-        self.run_option = (RUN, self)       # built once: options() is asked at every step
-        self.flush_option = (FLUSH, self)
-        self.keys = _option_keys(tid)        # the options' names across executions
-
-
-_KEYS = []
-
-
-def _option_keys(tid):
-    """((RUN, tid), (FLUSH, tid)), built once per goroutine slot for all executions."""
-    while len(_KEYS) <= tid:
-        _KEYS.append(((RUN, len(_KEYS)), (FLUSH, len(_KEYS))))
-    return _KEYS[tid]
+        # Built once: options() is asked at every step. An option is (step kind, goroutine, key):
+        # the key names it in every execution (an int: cheap to hash in the explorer's sleep sets).
+        self.run_option = (RUN, self, 2 * tid + RUN)
+        self.flush_option = (FLUSH, self, 2 * tid + FLUSH)
 
 
 class Machine:
@@ -71,6 +62,7 @@ class Machine:
             raise ValueError(f"unknown memory model {model!r} (models: {', '.join(MODELS)})")
         self.model = model
         self.tso = model == "tso"
+        self.lazy_loads = model == "go"     # plain loads resolve when used (see lazy.py)
         self.chooser = chooser
         objects.reset_oids()      # the objects of this execution are numbered from 1
         self.max_steps = max_steps
@@ -137,16 +129,26 @@ class Machine:
         return self.status
 
     def option(self, key):
-        """The option named `key` (see Thread.keys)."""
-        kind, tid = key
-        t = self.threads[tid - 1]
-        return t.flush_option if kind == FLUSH else t.run_option
+        """The option named `key` (see Thread.run_option)."""
+        t = self.threads[(key >> 1) - 1]
+        return t.flush_option if key & 1 else t.run_option
 
     def options(self):
         """What may happen next: each goroutine that can perform its pending request, and (TSO)
         each store buffer that can drain its oldest entry."""
-        enabled = self.enabled
-        opts = [t.run_option for t in self.live if t.pending[0] in _ALWAYS_ENABLED or enabled(t)]
+        opts = []
+        for t in self.live:
+            req = t.pending
+            op = req[0]
+            if op in _ALWAYS_ENABLED:
+                opts.append(t.run_option)
+            elif op == JOIN:                # rt.par's caller, most of the time
+                if not req[1].running and req[1].complete():
+                    opts.append(t.run_option)
+            elif op == LOAD and (t.last_load is None or t.last_load[0] is not req[1]):
+                opts.append(t.run_option)   # not a repeated load: it can't be spinning
+            elif self.enabled(t):
+                opts.append(t.run_option)
         if self.tso:
             for t in self.threads:
                 if t.buffer:
@@ -181,7 +183,7 @@ class Machine:
             t.lazies = []
 
     def step(self, option):
-        kind, t = option
+        kind, t, _ = option
         if kind == FLUSH:
             self.flush_one(t)
             return
@@ -224,7 +226,7 @@ class Machine:
         if not t.deferred:
             self.finish(t)
             return
-        req = t.deferred.popleft()
+        req = t.deferred.pop(0)
         try:
             if req[0] == GO:       # the go statement: the new goroutine starts with t's clock
                 while t.buffer:    # and sees t's earlier stores (go ⇒ start)
@@ -345,7 +347,7 @@ class Machine:
     def footprint(self, option):
         """What a step touches: [(object id, 'r'|'w'|'s')]. Steps with disjoint or read-only
         footprints commute; the exhaustive explorer's sleep sets rely on it."""
-        kind, t = option
+        kind, t, _ = option
         if kind == FLUSH:
             return [(t.buffer[0][0].oid, "w")]
         fp = [(lz.var.oid, "r") for lz in t.lazies]
@@ -379,7 +381,7 @@ class Machine:
         skips such a step, without running it, when every other option would sleep after it."""
         if self.steps >= self.max_steps:
             return False                  # the step after it would end the execution
-        kind, t = option
+        kind, t, _ = option
         if kind == FLUSH:
             if len(t.buffer) != 1:
                 return False              # t's buffer still drains afterwards: a new option
@@ -464,20 +466,22 @@ class Machine:
         if races:
             self.report_races(var, (tid, t.goid, epoch, frames, False), races)
         t.last_load = (var, var.nwrites, location)
-        if self.model == "go":
-            lazy = Lazy(self, t, var, tuple(t.vc), epoch)
+        if self.lazy_loads:
+            lazy = Lazy(self, t, var, tuple(vc), epoch)
             t.lazies.append(lazy)
-            self.record(t, "load", var.name, None)
+            if self.trace is not None:
+                self.record(t, "load", var.name, None)
             return lazy
         w = None
-        if self.model == "tso":
+        if self.tso:
             for bvar, bw in reversed(t.buffer):
                 if bvar is var:
                     w = bw
                     break
         if w is None:
             w = var.hist[-1]
-        self.record(t, "load", var.name, w.value)
+        if self.trace is not None:
+            self.record(t, "load", var.name, w.value)
         return w.value
 
     def resolve(self, lazy):
@@ -498,15 +502,16 @@ class Machine:
             self.report_races(var, (tid, t.goid, epoch, frames, True), races)
         w = Write(value, tid, epoch, tuple(vc), t.goid)
         t.last_load = None
-        if self.model == "tso":
+        if self.tso:
             t.buffer.append((var, w))
         else:
             var.hist.append(w)
             var.nwrites += 1
-        self.record(t, "store", var.name, value)
+        if self.trace is not None:
+            self.record(t, "store", var.name, value)
 
     def flush_one(self, t):
-        var, w = t.buffer.popleft()
+        var, w = t.buffer.pop(0)
         var.hist.append(w)
         var.nwrites += 1
         self.record(t, "flush", var.name, w.value)
@@ -642,13 +647,14 @@ class Machine:
     def report_races(self, var, access, races):
         """Report the races of a plain access (a shadow tuple) with earlier ones, each race once
         per check: the same variable, kinds and innermost code locations."""
+        known = self.known_races
+        a = _site(access)
         for prev in races:
-            a = (access[4], access[3][0] if access[3] else None)
-            b = (prev[4], prev[3][0] if prev[3] else None)
+            b = _site(prev)
             key = (var.name, a, b)
-            if key in self.known_races or (var.name, b, a) in self.known_races:
+            if key in known or (var.name, b, a) in known:
                 continue
-            self.known_races.add(key)
+            known.add(key)
             created = {u.goid: (u.created, u.done) for u in self.threads}
             self.races.append(Race(var.name, _as_access(access), _as_access(prev), created))
 
@@ -700,6 +706,17 @@ def _location(t):
         f = frame
         c = c.cr_await
     return None if f is None else (f.f_code, f.f_lasti)
+
+
+def _site(access):
+    """A race key's half: the access's kind and innermost code location. The code object goes in
+    by id: hashing a code object hashes its constants, a third of a race check's time (the
+    scenario's code objects live as long as the check)."""
+    frames = access[3]
+    if not frames:
+        return access[4], 0, 0
+    code, line = frames[0]
+    return access[4], id(code), line
 
 
 def _as_access(entry):
