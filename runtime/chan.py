@@ -12,6 +12,7 @@ costs one frame, not three (the operation's coroutine, park's and safepoint's).
 import types
 from collections import deque
 
+from runtime import lock as rlock
 from runtime import proc, racert
 from runtime.lock import RuntimeLock
 from runtime.panic import GoPanic
@@ -88,7 +89,13 @@ class Chan:
         # lock(&c.lock) ... unlock: the whole operation is one critical section of chan_op ns.
         # Only one M runs at a time, so the state changes below are atomic with respect to the
         # others; the lock models when this M may enter (contention) and for how long it holds it.
-        self.lock.hold(m)
+        lock = self.lock
+        now = m.now
+        if lock.free_at > now or lock.log_all or now + lock.section_ns > rlock.horizon:
+            lock.hold(m)
+        else:                                   # RuntimeLock.hold's quick path, inline
+            m.now = lock.free_at = now + lock.section_ns
+            lock.quick_holds += 1
         if self.closed:
             raise GoPanic("send on closed channel")
         q = self.recvq
@@ -130,7 +137,13 @@ class Chan:
             yield waitReasonChanReceiveNilChan
         sched = proc.sched
         m = sched.curm
-        self.lock.hold(m)
+        lock = self.lock
+        now = m.now
+        if lock.free_at > now or lock.log_all or now + lock.section_ns > rlock.horizon:
+            lock.hold(m)
+        else:                                   # RuntimeLock.hold's quick path, inline
+            m.now = lock.free_at = now + lock.section_ns
+            lock.quick_holds += 1
         buf = self.buf
         race = racert.enabled
         if self.closed and not buf:
@@ -177,7 +190,13 @@ class Chan:
             yield waitReasonChanReceiveNilChan
         sched = proc.sched
         m = sched.curm
-        self.lock.hold(m)
+        lock = self.lock
+        now = m.now
+        if lock.free_at > now or lock.log_all or now + lock.section_ns > rlock.horizon:
+            lock.hold(m)
+        else:                                   # RuntimeLock.hold's quick path, inline
+            m.now = lock.free_at = now + lock.section_ns
+            lock.quick_holds += 1
         buf = self.buf
         race = racert.enabled
         if self.closed and not buf:

@@ -348,7 +348,8 @@ class Sched(MHandover, Timers):
         lock = self.lock
         runq = self.runq
         switch_ns = costs.goroutine_switch
-        gosched_ns = max(0, costs.gosched - switch_ns - costs.sched_lock_hold)
+        hold_ns = lock.section_ns
+        gosched_ns = max(0, costs.gosched - switch_ns - hold_ns)
         debug = self.debug
         while True:
             # ---- schedule / findRunnable
@@ -371,7 +372,12 @@ class Sched(MHandover, Timers):
                 p.runqhead = h + 1
                 p.schedtick += 1
             elif runq:                              # globrunqgetbatch(128) under sched.lock
-                lock.hold(m)
+                now = m.now
+                if lock.free_at > now or lock.log_all or now + hold_ns > rlock.horizon:
+                    lock.hold(m)
+                else:                               # RuntimeLock.hold's quick path, inline
+                    m.now = lock.free_at = now + hold_ns
+                    lock.quick_holds += 1
                 gp = runq.popleft()
                 n = len(runq)
                 if n:
@@ -416,8 +422,13 @@ class Sched(MHandover, Timers):
                 if req is GOSCHED:                  # goschedImpl: to the global queue
                     gp.status = _Grunnable
                     m.curg = None
-                    m.now = gp.ready_at = m.now + gosched_ns
-                    lock.hold(m)                    # globrunqput under sched.lock
+                    now = gp.ready_at = m.now + gosched_ns
+                    if lock.free_at > now or lock.log_all or now + hold_ns > rlock.horizon:
+                        m.now = now
+                        lock.hold(m)                # globrunqput under sched.lock
+                    else:                           # RuntimeLock.hold's quick path, inline
+                        m.now = lock.free_at = now + hold_ns
+                        lock.quick_holds += 1
                     runq.append(gp)
                     if self.pidle and self.nmspinning == 0:
                         self.wakep(m)
