@@ -12,6 +12,9 @@ REPORT_RULE = "=" * 18
 def vc_join(into, other):
     """into := into ⊔ other (element-wise max), growing `into` as needed."""
     n = len(into)
+    if not n:                        # a fresh sync object's clock: a copy
+        into.extend(other)
+        return
     if len(other) > n:
         into.extend(other[n:])       # (into's missing entries are 0: other's are the maximum)
     i = 0
@@ -68,7 +71,9 @@ class Shadow:
 
     def write(self, tid, goid, epoch, frames, clock):
         """Record a write; return the earlier reads and writes it races with."""
-        races = _unordered(self.last_write, tid, clock) + _unordered(self.last_read, tid, clock)
+        races = _unordered(self.last_write, tid, clock)
+        if self.last_read:
+            races += _unordered(self.last_read, tid, clock)
         self.last_write[tid] = (tid, goid, epoch, frames, True)
         return races
 

@@ -95,10 +95,11 @@ class CheckResult:
 
     def add(self, ex):
         self.executions += 1
-        stats = self.outcomes.get(ex.key())
+        key = ex.key()
+        stats = self.outcomes.get(key)
         if stats is None:
             expectation = self.scenario.classify(self.model, ex.outcome, self.variant)
-            stats = self.outcomes[ex.key()] = OutcomeStats(ex.outcome, expectation, ex.token)
+            stats = self.outcomes[key] = OutcomeStats(ex.outcome, expectation, ex.token)
         stats.count += 1
         for race in ex.races:
             self.races.setdefault(race.key(), race)   # the machines report each race only once

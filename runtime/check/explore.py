@@ -131,7 +131,7 @@ class _Node:
         self.keys = keys              # scheduling node: option keys; value node: None
         self.footprints = footprints
         self.quiet = quiet            # per option: taking it adds no option (Machine.adds_no_option)
-        self.sleep = sleep or {}      # option key -> footprint, asleep on arrival here
+        self.sleep = sleep or _AWAKE  # option key -> footprint, asleep on arrival here
         self.done = []
         self.choice = None
         self.index = 0                # position of `choice` among the options
@@ -147,6 +147,8 @@ class _Node:
         """Sleep set of the next state: what slept here or was explored before, if independent
         of the chosen step (Godefroid's sleep sets). Computed once per choice, when it is taken:
         every replay of the path reads it."""
+        if not self.sleep and not self.done:
+            return _AWAKE                       # the first choice at a node without sleepers
         chosen = self.footprints[self.index]
         after = {k: fp for k, fp in self.sleep.items() if k in self.keys and independent(fp, chosen)}
         for k in self.done:
@@ -225,10 +227,12 @@ class Exhaustive(Recorder):
             keys = [o[2] for o in options]
             node = _Node(len(self.log), keys, [machine.footprint(o) for o in options],
                          [machine.adds_no_option(o) for o in options], self.sleep)
-            awake = [k for k in keys if k not in node.sleep]
-            if not awake:
-                raise SleepBlocked()
-            node.take(awake[0])
+            for key in keys:
+                if key not in node.sleep:
+                    break
+            else:
+                raise SleepBlocked()                # every option asleep
+            node.take(key)
             self.path.append(node)
         self.depth = depth + 1
         self.sleep = node.sleep_after

@@ -82,8 +82,9 @@ class Machine:
         """The go statement: the new goroutine starts with its creator's clock (go ⇒ start)."""
         tid = len(self.threads) + 1
         vc = list(parent.vc) if parent is not None else [1]
-        if len(vc) <= tid:
-            vc.extend([0] * (tid + 1 - len(vc)))
+        missing = tid + 1 - len(vc)
+        if missing > 0:
+            vc += [0] * missing
         vc[tid] = 1
         t = Thread(tid, tid, coro, vc, created, name)
         self.threads.append(t)
@@ -350,8 +351,9 @@ class Machine:
         kind, t, _ = option
         if kind == FLUSH:
             return [(t.buffer[0][0].oid, "w")]
-        fp = [(lz.var.oid, "r") for lz in t.lazies]
-        fp += [(var.oid, "w") for var, _ in t.buffer]
+        fp = [(lz.var.oid, "r") for lz in t.lazies] if t.lazies else []
+        if t.buffer:
+            fp += [(var.oid, "w") for var, _ in t.buffer]
         req = t.pending
         op = req[0]
         if op == DEFERRED:
