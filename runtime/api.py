@@ -13,7 +13,7 @@ import sys
 import types
 
 from runtime import proc, racert
-from runtime.chan import Chan, park, safepoint
+from runtime.chan import Chan, NilChan, park, safepoint
 from runtime.panic import Exit, GoPanic, Goexit
 from runtime.proc import GOSCHED, SYSCALL
 from runtime.runtime2 import waitReasonSleep
@@ -273,7 +273,7 @@ class Runtime:
 
     def nil_chan(self):
         """A nil channel: blocks forever on send and receive; never ready in a select."""
-        return Chan(0, 0, nil=True)
+        return NilChan()
 
     def select(self, *cases, default=False):
         """select { case ...: } -> (index, value, ok); index -1 means the default case ran."""

@@ -2,7 +2,7 @@
 
 Send and receive follow chansend/chanrecv case by case: a waiting partner is served directly (on a
 buffered channel too), then the buffer, then the G parks on sendq/recvq. Closing wakes everyone.
-A nil channel (`Chan.nil`) blocks forever; closing it panics. Blocking operations are coroutines
+A nil channel (NilChan) blocks forever; closing it panics. Blocking operations are coroutines
 that yield their wait reason to the M (gopark); a non-blocking path yields only at a safe point
 (a pending preemption, or the M's clock past its hand-over limit). send and the receives are
 generator-based coroutines (types.coroutine) that yield to the M directly: `await ch.send(v)` then
@@ -17,7 +17,7 @@ from runtime import proc, racert
 from runtime.lock import RuntimeLock
 from runtime.panic import GoPanic
 from runtime.proc import SAFEPOINT
-from runtime.runtime2 import (Sudog, waitReasonChanReceive, waitReasonChanReceiveNilChan,
+from runtime.runtime2 import (Sudog, _Grunnable, waitReasonChanReceive, waitReasonChanReceiveNilChan,
                               waitReasonChanSend, waitReasonChanSendNilChan)
 
 hchanSize = 112    # unsafe.Sizeof(hchan{}) on amd64, Go 1.27
@@ -82,8 +82,6 @@ class Chan:
     @types.coroutine
     def send(self, v):
         """ch <- v"""
-        if self.nil:
-            yield waitReasonChanSendNilChan
         sched = proc.sched
         m = sched.curm
         # lock(&c.lock) ... unlock: the whole operation is one critical section of chan_op ns.
@@ -106,8 +104,16 @@ class Chan:
             sg.success = True
             if race is not None:
                 race.chan_handoff(self, m.curg, sg.g)
-            sched.goready(sg.g, m)
-        elif len(self.buf) < self.dataqsiz:
+            gp = sg.g                           # goready(gp), inline when it is only this:
+            p = m.p                             # into an empty runnext, no idle P to wake
+            if p.runnext is None and not sched.pidle and not sched.debug:
+                gp.status = _Grunnable
+                if gp.ready_at < m.now:
+                    gp.ready_at = m.now
+                p.runnext = gp
+            else:
+                sched.goready(gp, m)
+        elif self.dataqsiz and len(self.buf) < self.dataqsiz:
             self.buf.append(v)
             if race is not None:
                 race.chan_send_buf(self, m.curg)
@@ -131,10 +137,8 @@ class Chan:
             yield SAFEPOINT
 
     @types.coroutine
-    def recv(self):
-        """<-ch (recv2 without ok; its own copy, to spare a coroutine on the hot path)"""
-        if self.nil:
-            yield waitReasonChanReceiveNilChan
+    def recv(self, with_ok=False):
+        """<-ch; with with_ok, `v, ok := <-ch` (chanrecv)."""
         sched = proc.sched
         m = sched.curm
         lock = self.lock
@@ -149,60 +153,7 @@ class Chan:
         if self.closed and not buf:
             if race is not None:
                 race.chan_recv_closed(self, m.curg)
-            return self.zero
-        q = self.sendq
-        sg = (q.popleft() if not q[0].is_select else dequeue(q)) if q else None
-        if sg is not None:
-            if self.dataqsiz == 0:
-                v = sg.elem
-            else:
-                v = buf.popleft()
-                buf.append(sg.elem)
-            sg.success = True
-            if race is not None:
-                race.chan_handoff(self, sg.g, m.curg)
-            sched.goready(sg.g, m)
-        elif buf:
-            v = buf.popleft()
-            if race is not None:
-                race.chan_recv_buf(self, m.curg)
-        else:
-            cache = m.p.sudogcache             # acquireSudog, inline (see send)
-            mysg = cache.pop() if cache else Sudog()
-            mysg.g = m.curg
-            mysg.c = self
-            self.recvq.append(mysg)
-            yield waitReasonChanReceive
-            cache.append(mysg)
-            if mysg.success:
-                return mysg.elem
-            if race is not None:
-                race.chan_recv_closed(self, mysg.g)
-            return self.zero
-        if m.now > sched.limit or m.curg.preempt:
-            yield SAFEPOINT
-        return v
-
-    @types.coroutine
-    def recv2(self):
-        """v, ok := <-ch"""
-        if self.nil:
-            yield waitReasonChanReceiveNilChan
-        sched = proc.sched
-        m = sched.curm
-        lock = self.lock
-        now = m.now
-        if lock.free_at > now or lock.log_all or now + lock.section_ns > rlock.horizon:
-            lock.hold(m)
-        else:                                   # RuntimeLock.hold's quick path, inline
-            m.now = lock.free_at = now + lock.section_ns
-            lock.quick_holds += 1
-        buf = self.buf
-        race = racert.enabled
-        if self.closed and not buf:
-            if race is not None:
-                race.chan_recv_closed(self, m.curg)
-            return self.zero, False
+            return (self.zero, False) if with_ok else self.zero
         q = self.sendq
         sg = (q.popleft() if not q[0].is_select else dequeue(q)) if q else None
         if sg is not None:
@@ -214,7 +165,15 @@ class Chan:
             sg.success = True
             if race is not None:
                 race.chan_handoff(self, sg.g, m.curg)
-            sched.goready(sg.g, m)
+            gp = sg.g                           # goready(gp), inline when it is only this:
+            p = m.p                             # into an empty runnext, no idle P to wake
+            if p.runnext is None and not sched.pidle and not sched.debug:
+                gp.status = _Grunnable
+                if gp.ready_at < m.now:
+                    gp.ready_at = m.now
+                p.runnext = gp
+            else:
+                sched.goready(gp, m)
         elif buf:
             v = buf.popleft()
             if race is not None:
@@ -228,18 +187,21 @@ class Chan:
             yield waitReasonChanReceive
             cache.append(mysg)
             if mysg.success:
-                return mysg.elem, True
+                v = mysg.elem
+                return (v, True) if with_ok else v
             if race is not None:
                 race.chan_recv_closed(self, mysg.g)
-            return self.zero, False
+            return (self.zero, False) if with_ok else self.zero
         if m.now > sched.limit or m.curg.preempt:
             yield SAFEPOINT
-        return v, True
+        return (v, True) if with_ok else v
+
+    def recv2(self):
+        """v, ok := <-ch"""
+        return self.recv(True)
 
     def close(self):
         """close(ch): wake every waiting receiver (zero, false) and sender (they panic)."""
-        if self.nil:
-            raise GoPanic("close of nil channel")
         sched = proc.sched
         m = sched.curm
         m.now += sched.costs.chan_op
@@ -270,7 +232,7 @@ class Chan:
 
     async def __anext__(self):
         """for v := range ch"""
-        v, ok = await self.recv2()
+        v, ok = await self.recv(True)
         if not ok:
             raise StopAsyncIteration
         return v
@@ -284,3 +246,24 @@ class Chan:
 
 
 RECV, SEND = 0, 1
+
+
+class NilChan(Chan):
+    """A nil channel (`var c chan T`): send and receive block forever, close panics, and select
+    never picks its cases. Its own class, so that real channels' operations need not check."""
+
+    __slots__ = ()
+
+    def __init__(self):
+        super().__init__(0, 0, nil=True)
+
+    @types.coroutine
+    def send(self, v):
+        yield waitReasonChanSendNilChan
+
+    @types.coroutine
+    def recv(self, with_ok=False):
+        yield waitReasonChanReceiveNilChan
+
+    def close(self):
+        raise GoPanic("close of nil channel")
