@@ -108,8 +108,8 @@ class Chan:
             p = m.p                             # into an empty runnext, no idle P to wake
             if p.runnext is None and not sched.pidle and not sched.debug:
                 gp.status = _Grunnable
-                if gp.ready_at < m.now:
-                    gp.ready_at = m.now
+                now = m.now                     # not before it parked (an M may lag behind)
+                gp.ready_at = now if now > gp.waitsince else gp.waitsince
                 p.runnext = gp
             else:
                 sched.goready(gp, m)
@@ -169,8 +169,8 @@ class Chan:
             p = m.p                             # into an empty runnext, no idle P to wake
             if p.runnext is None and not sched.pidle and not sched.debug:
                 gp.status = _Grunnable
-                if gp.ready_at < m.now:
-                    gp.ready_at = m.now
+                now = m.now                     # not before it parked (an M may lag behind)
+                gp.ready_at = now if now > gp.waitsince else gp.waitsince
                 p.runnext = gp
             else:
                 sched.goready(gp, m)

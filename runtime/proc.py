@@ -321,8 +321,10 @@ class Sched(MHandover, Timers):
     def goready(self, gp, m):
         """Make a parked G runnable, in the waker's runnext (ready(gp, next=true))."""
         gp.status = _Grunnable
-        if gp.ready_at < m.now:
-            gp.ready_at = m.now
+        # It cannot run again before it parked: the waker's M may lag behind in virtual time
+        # (within the lookahead), so its clock alone is not enough.
+        now = m.now
+        gp.ready_at = now if now > gp.waitsince else gp.waitsince
         if self.debug:
             self.log.event("go_ready", m.now, m=m.id, p=m.p.id, g=_goid(m), target=gp.goid)
         p = m.p
