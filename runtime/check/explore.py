@@ -225,14 +225,19 @@ class Exhaustive(Recorder):
             node = self.path[depth]               # replaying the path: the same options recur
         else:
             keys = [o[2] for o in options]
-            node = _Node(len(self.log), keys, [machine.footprint(o) for o in options],
-                         [machine.adds_no_option(o) for o in options], self.sleep)
+            sleep = self.sleep
             for key in keys:
-                if key not in node.sleep:
+                if key not in sleep:
                     break
             else:
                 raise SleepBlocked()                # every option asleep
+            # An option asleep here is never taken here: no footprint, never skipped (quiet).
+            node = _Node(len(self.log), keys, [None if k in sleep else machine.footprint(o)
+                                               for k, o in zip(keys, options)], sleep=sleep)
             node.take(key)
+            # Only the options the search comes back to may be skipped unrun (blocked_after).
+            node.quiet = [k != key and k not in sleep and machine.adds_no_option(o)
+                          for k, o in zip(keys, options)]
             self.path.append(node)
         self.depth = depth + 1
         self.sleep = node.sleep_after
