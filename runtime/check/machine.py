@@ -17,7 +17,7 @@ from runtime.check.objects import (AADD, ACAS, ALOAD, ASTORE, ASWAP, CLOSE, COND
                                    DEFERRED, GO, GOSCHED, JOIN, LOAD, LOCK, OP_NAMES, PAR, RECV, RESUME,
                                    RLOCK, RUNLOCK, SELECT, SEND, START, STORE, SYNC_OPS, UNLOCK, WG_ADD,
                                    WG_WAIT, Join, ScenarioPanic, SleepBlocked, Write)
-from runtime.race import Access, Race, happened_before, vc_join
+from runtime.race import Access, Race, vc_join
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
 _ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED))
@@ -685,8 +685,14 @@ class Machine:
         if type(c.cr_await) is not CoroutineType:    # the common case: one coroutine frame
             f = c.cr_frame
             code = f.f_code
-            frames = [(code, f.f_lineno)] if code.co_filename not in self.internal_files else []
-            return frames, (code, f.f_lasti)
+            lasti = f.f_lasti
+            # The same code and instruction recur in every execution: their frames are made once
+            # (shared, never changed), without working out the line number again.
+            known = _WHERE.get((id(code), lasti))
+            if known is None or known[0] is not code or known[1] is not self.internal_files:
+                frames = [(code, f.f_lineno)] if code.co_filename not in self.internal_files else []
+                known = _WHERE[(id(code), lasti)] = (code, self.internal_files, (frames, (code, lasti)))
+            return known[2]
         frames = []
         location = None
         internal = self.internal_files
@@ -715,6 +721,8 @@ def _close(coro):
         pass
 
 
+# (id(code), offset) -> (code, internal files, Machine.where's answer for a goroutine suspended there)
+_WHERE = {}
 # (id(code), offset) -> (code, whether the code returns once the request suspended there completes)
 _RETURNS_AFTER = {}
 _REQUEST_CODE = objects.request.__code__
@@ -798,12 +806,24 @@ def _as_access(entry):
 def visible_writes(hist, tid, epoch, clock):
     """The writes a read may observe under Go's memory model: those that do not happen after the
     read, and are not overwritten by another write between them and the read in happens-before."""
-    candidates = [w for w in hist if not (tid < len(w.clock) and epoch <= w.clock[tid])]
-    before = [w for w in candidates if happened_before(w.tid, w.epoch, clock)]
-    overwritten = set()
+    candidates = []
+    before = []                   # the candidates that happen before the read
+    n = len(clock)
+    for w in hist:
+        wclock = w.clock
+        if tid < len(wclock) and epoch <= wclock[tid]:
+            continue              # the write happens after the read
+        candidates.append(w)
+        if w.tid < n and w.epoch <= clock[w.tid]:
+            before.append(w)
+    if len(candidates) == 1:
+        return candidates
+    visible = []
     for w in candidates:
-        for w2 in before:
-            if w2 is not w and happened_before(w.tid, w.epoch, w2.clock):
-                overwritten.add(id(w))
+        wtid, wepoch = w.tid, w.epoch
+        for w2 in before:         # overwritten: w happens before a later write that happens before the read
+            if w2 is not w and wtid < len(w2.clock) and wepoch <= w2.clock[wtid]:
                 break
-    return [w for w in candidates if id(w) not in overwritten]
+        else:
+            visible.append(w)
+    return visible
