@@ -435,6 +435,14 @@ class Sched(MHandover, Timers):
                     if self.pidle and self.nmspinning == 0:
                         self.wakep(m)
                     break
+                if type(req) is waitReason:         # gopark, the request is the wait reason
+                    gp.status = _Gwaiting
+                    gp.waitreason = req
+                    gp.waitsince = m.now
+                    m.curg = None
+                    if debug:
+                        self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req)
+                    break
                 if req is SAFEPOINT:
                     if gp.preempt:
                         if gp.preempt == GOYIELD:
@@ -445,14 +453,6 @@ class Sched(MHandover, Timers):
                     if m.now > self.limit:
                         await self._switch(m)
                     continue
-                if type(req) is waitReason:         # gopark, the request is the wait reason
-                    gp.status = _Gwaiting
-                    gp.waitreason = req
-                    gp.waitsince = m.now
-                    m.curg = None
-                    if debug:
-                        self.log.event("go_park", m.now, m=m.id, p=p.id, g=gp.goid, reason=req)
-                    break
                 if type(req) is tuple and req[0] == SYSCALL:
                     if not await self.syscall(m, gp, req[1]):
                         break
