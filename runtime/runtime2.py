@@ -4,6 +4,8 @@ proc.py runs them; the allocator needs only a P's mcache and page cache and the 
 virtual clock `now` is where allocation costs are charged).
 """
 
+from collections import deque
+
 # G states (runtime2.go)
 _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting = 0, 1, 2, 3, 4
 _Gdead = 6
@@ -124,7 +126,8 @@ class P:
         self.sysmon_syscallwhen = 0
         self.goidcache = 0          # goids come in per-P batches of 16 (_GoidCacheBatch)
         self.goidcacheend = 0
-        self.sudogcache = []        # free sudogs (acquireSudog, inline in chan.py)
+        self.sudogcache = deque()   # free sudogs (acquireSudog, inline in chan.py): a deque, as a
+                                    # list would realloc as it swings between 0 and 1
 
 
 class Sudog:
