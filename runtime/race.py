@@ -65,13 +65,13 @@ class Shadow:
     def read(self, tid, goid, epoch, frames, clock):
         """Record a read by goroutine slot `tid` (whose clock is `clock`); return the earlier
         writes it races with (an empty tuple, not a new list, in the common no-race case)."""
-        races = _unordered(self.last_write, tid, clock)
+        races = _unordered(self.last_write, tid, clock) if self.last_write else ()
         self.last_read[tid] = (tid, goid, epoch, frames, False)
         return races
 
     def write(self, tid, goid, epoch, frames, clock):
         """Record a write; return the earlier reads and writes it races with."""
-        races = _unordered(self.last_write, tid, clock)
+        races = _unordered(self.last_write, tid, clock) if self.last_write else ()
         if self.last_read:
             races += _unordered(self.last_read, tid, clock)
         self.last_write[tid] = (tid, goid, epoch, frames, True)

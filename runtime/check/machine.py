@@ -173,16 +173,18 @@ class Machine:
         for t in self.threads:
             if not t.done:
                 _close(t.coro)
-            for req in t.deferred:
-                if req[0] == GO:
-                    _close(req[1])
-            if t.pending is not None and t.pending[0] == PAR:
-                for coro, _, _ in t.pending[1]:
-                    _close(coro)
+                if t.pending[0] == PAR:
+                    for coro, _, _ in t.pending[1]:
+                        _close(coro)
+            if t.deferred:
+                for req in t.deferred:
+                    if req[0] == GO:
+                        _close(req[1])
             # Break the goroutine's reference cycles, so refcounting frees the execution at once:
             # thousands of executions left to the cyclic GC cost a sixth of the time.
             t.run_option = t.flush_option = t.join = None
-            t.lazies = []
+            if t.lazies:
+                t.lazies.clear()
 
     def step(self, option):
         kind, t, _ = option
