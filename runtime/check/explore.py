@@ -123,14 +123,15 @@ class ReplayChooser(Recorder):
 class _Node:
     """One choice point with alternatives on the current path of the depth-first search."""
 
-    __slots__ = ("keys", "footprints", "quiet", "sleep", "done", "choice", "index", "sleep_after", "n",
-                 "position")
+    __slots__ = ("keys", "footprints", "quiet", "partners", "sleep", "done", "choice", "index", "sleep_after",
+                 "n", "position")
 
     def __init__(self, position, keys=None, footprints=None, quiet=None, sleep=None, n=0):
         self.position = position      # the number of steps logged before it (see Exhaustive.log)
         self.keys = keys              # scheduling node: option keys; value node: None
         self.footprints = footprints
         self.quiet = quiet            # per option: taking it adds no option (Machine.adds_no_option)
+        self.partners = None          # per option: with which next step it adds none (Machine.drain_partner)
         self.sleep = sleep or _AWAKE  # option key -> footprint, asleep on arrival here
         self.done = []
         self.choice = None
@@ -161,10 +162,17 @@ class _Node:
         """Whether the chosen step certainly leads to a state whose every option is asleep:
         it adds no option, and every other option here sleeps after it. Such a choice is
         skipped without running it (it would end sleep-set-blocked)."""
-        if not self.quiet[self.index]:
-            return False
         after = self.sleep_after
-        return all(k in after for k in self.keys if k != self.choice)
+        awake = [k for k in self.keys if k != self.choice and k not in after]
+        if not awake:
+            return self.quiet[self.index]
+        # Two steps: the chosen one and its partner add no option, the partner is the one option
+        # awake after the choice (the search takes it next), and every other sleeps after both.
+        partner = self.partners[self.index]
+        if partner is None or awake != [partner]:
+            return False
+        fp = self.footprints[self.keys.index(partner)]
+        return fp is not None and all(independent(asleep, fp) for asleep in after.values())
 
 
 _AWAKE = {}
@@ -238,6 +246,8 @@ class Exhaustive(Recorder):
             # Only the options the search comes back to may be skipped unrun (blocked_after).
             node.quiet = [k != key and k not in sleep and machine.adds_no_option(o)
                           for k, o in zip(keys, options)]
+            node.partners = [k != key and k not in sleep and machine.drain_partner(o) or None
+                             for k, o in zip(keys, options)]
             self.path.append(node)
         self.depth = depth + 1
         self.sleep = node.sleep_after

@@ -408,6 +408,27 @@ class Machine:
         join = t.join
         return join is None or join.running > 1 or any(u.buffer for u in join.threads)
 
+    def drain_partner(self, option):
+        """The key of the step that, taken right after `option`, ends a goroutine t quietly
+        (tso): t's last load (read from its bytecode) and the drain of its one buffered store,
+        in either order. Neither adds an option: no join or spinning load to release, no step
+        limit. The explorer skips `option` unrun when that partner is the one option awake after
+        it and every other sleeps after both (the execution would end sleep-set-blocked)."""
+        if not self.tso or self.steps + 2 > self.max_steps:
+            return None
+        kind, t, _ = option
+        if t is self.threads[0] or t.done or t.deferred or len(t.buffer) != 1 or t.pending[0] != LOAD:
+            return None
+        join = t.join
+        if join is not None and join.running <= 1 and not any(u.buffer for u in join.threads if u is not t):
+            return None                   # t's end and its drain complete the join
+        var = t.buffer[0][0]
+        if any(self._released_by_store(u, var) for u in self.live if u is not t):
+            return None
+        if not _returns_after_request(t.coro):
+            return None
+        return t.flush_option[2] if kind == RUN else t.run_option[2]
+
     def _released_by_store(self, u, var):
         """Whether a store to var may enable u's pending request (a spinning load of var)."""
         req = u.pending
