@@ -387,7 +387,12 @@ class Sched(MHandover, Timers):
                         n = (n + 1) // self.gomaxprocs
                     if n > 127:
                         n = 127
-                    rq.runqputbatch(self, p, runq, n)
+                    t = p.runqtail                  # runqputbatch, inline: the ring is empty
+                    ring = p.runq                   # here, so all of them fit
+                    for _ in range(n):
+                        ring[t & 255] = runq.popleft()
+                        t += 1
+                    p.runqtail = t
                 p.schedtick += 1
             else:
                 gp = await self.findrunnable_slow(m)
