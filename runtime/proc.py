@@ -353,10 +353,10 @@ class Sched(MHandover, Timers):
         hold_ns = lock.section_ns
         gosched_ns = max(0, costs.gosched - switch_ns - hold_ns)
         debug = self.debug
+        timers = self.timers                        # a heap, changed in place only
         while True:
             # ---- schedule / findRunnable
             p = m.p
-            timers = self.timers
             if timers and timers[0][0] <= m.now:
                 self.runtimers(m)
             if runq and p.schedtick % 61 == 0:     # fairness: the global queue now and then
@@ -389,9 +389,10 @@ class Sched(MHandover, Timers):
                         n = 127
                     t = p.runqtail                  # runqputbatch, inline: the ring is empty
                     ring = p.runq                   # here, so all of them fit
-                    for _ in range(n):
+                    while n:
                         ring[t & 255] = runq.popleft()
                         t += 1
+                        n -= 1
                     p.runqtail = t
                 p.schedtick += 1
             else:
