@@ -20,7 +20,7 @@ from runtime.check.objects import (AADD, ACAS, ALOAD, ASTORE, ASWAP, CLOSE, COND
 from runtime.race import Access, Race, vc_join
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
-_ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED))
+_ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED, PAR))
 MODELS = ("sc", "tso", "go")
 
 
