@@ -197,7 +197,8 @@ class Machine:
         if op == LOAD:                 # the plain accesses first: they are most of the steps
             self.advance(t, self.load(t, req[1]))
         elif op == STORE:
-            self.store(t, req[1], value_of(req[2]))
+            value = req[2]
+            self.store(t, req[1], value.force() if type(value) is Lazy else value)
             self.advance(t, None)
         elif op == DEFERRED:
             self.run_deferred(t)
@@ -222,7 +223,8 @@ class Machine:
             join.threads.append(child)
             join.running += not child.done
         t.pending = (JOIN, join)
-        self.record(t, "par", "", len(join.threads))
+        if self.trace is not None:
+            self.record(t, "par", "", len(join.threads))
 
     def run_deferred(self, t):
         """One queued plain-call operation; or, after the last, the goroutine's end (its pending
@@ -497,7 +499,8 @@ class Machine:
         if op == JOIN:
             vc_join(t.vc, obj.clock)
             self.tick(t)
-            self.record(t, "join", "", None)
+            if self.trace is not None:
+                self.record(t, "join", "", None)
             return None
         return self.channel(t, op, obj, req)
 
@@ -534,7 +537,8 @@ class Machine:
         w = visible[self.chooser.value(len(visible), self)] if len(visible) > 1 else visible[0]
         lazy.value, lazy.rf, lazy.resolved = w.value, w, True
         t.lazies.remove(lazy)
-        self.record(t, "resolve", var.name, w.value)
+        if self.trace is not None:
+            self.record(t, "resolve", var.name, w.value)
 
     def store(self, t, var, value):
         tid, vc = t.tid, t.vc
@@ -557,7 +561,8 @@ class Machine:
         var, w = t.buffer.pop(0)
         var.hist.append(w)
         var.nwrites += 1
-        self.record(t, "flush", var.name, w.value)
+        if self.trace is not None:
+            self.record(t, "flush", var.name, w.value)
 
     def atomic(self, t, op, var, req):
         vc_join(t.vc, var.clock)                 # acquire: the atomic writes it observes
