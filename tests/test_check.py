@@ -9,6 +9,7 @@ exploration must find exactly their outcome sets.
 
 import itertools
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from runtime.check import check, replay
+from runtime.race import format_race
 
 LITMUS = Path(__file__).resolve().parents[1] / "workloads" / "litmus"
 
@@ -440,3 +442,41 @@ def test_a_last_load_and_its_drain_are_skipped_together(monkeypatch):
     with_partners = blocked_runs("sb", "tso")
     monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
     assert with_partners < blocked_runs("sb", "tso")
+
+
+def random_litmus(rng):
+    """A random litmus-shaped scenario: 2-3 goroutines of 1-3 plain loads and stores, with the
+    register stores and endings the explorer reads from the bytecode, and some it must not."""
+    names = ["x", "y", "z"][:rng.randint(1, 3)]
+    lines = ["async def main(rt):", *(f"    {v} = rt.var({v!r})" for v in names), "    r = rt.outcome"]
+    goroutines = rng.randint(2, 3)
+    for g in range(goroutines):
+        lines.append(f"    async def p{g}():")
+        for k in range(rng.randint(1, 3)):
+            v = rng.choice(names)
+            lines.append(rng.choice([f"        await {v}.store({rng.randint(1, 2)})",
+                                     f"        r['r{g}{k}'] = await {v}.load()",
+                                     f"        a = await {v}.load()", f"        await {v}.load()"]))
+        if rng.random() < 0.2:
+            lines.append(f"        r['end{g}'] = 1")
+    lines.append(f"    await rt.par({', '.join(f'p{g}' for g in range(goroutines))})")
+    if rng.random() < 0.3:
+        lines.append(f"    r['final'] = await {names[0]}.load()")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_skipping_changes_no_execution_of_random_litmus_tests(tmp_path, seed, monkeypatch):
+    """On random two- and three-goroutine tests, every model: the same executions, outcomes,
+    counts, replay tokens and races whether or not the explorer skips choices unrun."""
+    rng = random.Random(seed)
+    paths = [write_scenario(tmp_path, random_litmus(rng), f"t{i}.py") for i in range(6)]
+
+    def explored():
+        return [(r.executions, [(s.outcome, s.count, s.token) for s in r.sorted_outcomes()],
+                 sorted(format_race(race) for race in r.races.values()))
+                for r in (check(path, model=model) for path in paths for model in ("sc", "tso", "go"))]
+    skipping = explored()
+    monkeypatch.setattr("runtime.check.machine.Machine.adds_no_option", lambda self, option: False)
+    monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
+    assert skipping == explored()
