@@ -19,6 +19,7 @@ from runtime.proc import GOSCHED, SYSCALL
 from runtime.runtime2 import waitReasonSleep
 from runtime.select import selectgo
 from runtime.sync import Cond, Mutex, Once, RWMutex, WaitGroup
+from runtime.traceback import is_workload
 
 Nanosecond = 1
 Microsecond = 1_000
@@ -269,6 +270,8 @@ class Runtime:
             if cap:
                 sched.malloc(cap * elemsize, False)
         f = sys._getframe(1)
+        while f.f_back is not None and not is_workload(f.f_code.co_filename):
+            f = f.f_back                  # a timer's channel: named after the workload's line
         return Chan(cap, addr, zero, elemsize, site=f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno}")
 
     def nil_chan(self):
