@@ -75,6 +75,7 @@ class Machine:
         self.status = "ok"
         self.current = None
         self.internal_files = internal_files
+        self.where_known = _WHERE.setdefault(internal_files, {})   # see where()
         self.known_races = set() if known_races is None else known_races
 
     # --- goroutines ----------------------------------------------------------------------------
@@ -716,11 +717,11 @@ class Machine:
             lasti = f.f_lasti
             # The same code and instruction recur in every execution: their frames are made once
             # (shared, never changed), without working out the line number again.
-            known = _WHERE.get((id(code), lasti))
-            if known is None or known[0] is not code or known[1] is not self.internal_files:
+            known = self.where_known.get((id(code), lasti))
+            if known is None or known[0] is not code:
                 frames = [(code, f.f_lineno)] if code.co_filename not in self.internal_files else []
-                known = _WHERE[(id(code), lasti)] = (code, self.internal_files, (frames, (code, lasti)))
-            return known[2]
+                known = self.where_known[(id(code), lasti)] = (code, (frames, (code, lasti)))
+            return known[1]
         frames = []
         location = None
         internal = self.internal_files
@@ -749,7 +750,7 @@ def _close(coro):
         pass
 
 
-# (id(code), offset) -> (code, internal files, Machine.where's answer for a goroutine suspended there)
+# internal files -> {(id(code), offset) -> (code, Machine.where's answer for a goroutine suspended there)}
 _WHERE = {}
 # (id(code), offset) -> (code, whether the code returns once the request suspended there completes)
 _RETURNS_AFTER = {}
