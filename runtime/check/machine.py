@@ -8,10 +8,10 @@ goroutine performs its pending operation, or, under `tso`, which store buffer dr
 clocks exactly as the Go memory model defines its edges, and every plain access is race-checked.
 """
 
-import dis
 from types import CoroutineType
 
 from runtime.check import objects
+from runtime.check.lastop import returns_after_request
 from runtime.check.lazy import Lazy, value_of
 from runtime.check.objects import (AADD, ACAS, ALOAD, ASTORE, ASWAP, CLOSE, COND_NOTIFY, COND_WAIT,
                                    DEFERRED, GO, GOSCHED, JOIN, LOAD, LOCK, OP_NAMES, PAR, RECV, RESUME,
@@ -399,10 +399,10 @@ class Machine:
         req = t.pending
         op = req[0]
         if op == LOAD:                    # a concrete load (sc, tso) that is t's last operation
-            if self.lazy_loads or not _returns_after_request(t.coro):
+            if self.lazy_loads or not returns_after_request(t.coro):
                 return False
         elif op == STORE:                 # a store to memory (sc, go) that is t's last operation
-            if self.tso or t.lazies or type(req[2]) is Lazy or not _returns_after_request(t.coro):
+            if self.tso or t.lazies or type(req[2]) is Lazy or not returns_after_request(t.coro):
                 return False
             if any(self._released_by_store(u, req[1]) for u in self.live):
                 return False
@@ -428,7 +428,7 @@ class Machine:
         var = t.buffer[0][0]
         if any(self._released_by_store(u, var) for u in self.live if u is not t):
             return None
-        if not _returns_after_request(t.coro):
+        if not returns_after_request(t.coro):
             return None
         return t.flush_option[2] if kind == RUN else t.run_option[2]
 
@@ -752,57 +752,6 @@ def _close(coro):
 
 # internal files -> {(id(code), offset) -> (code, Machine.where's answer for a goroutine suspended there)}
 _WHERE = {}
-# (id(code), offset) -> (code, whether the code returns once the request suspended there completes)
-_RETURNS_AFTER = {}
-_REQUEST_CODE = objects.request.__code__
-# What may follow the request, read from the bytecode: `await v.store(x)`, `await v.load()`,
-# `a = await v.load()` or `r[k] = await v.load()`, and return. Nothing that calls, yields,
-# branches or raises.
-_CONTINUATIONS = (("POP_TOP", "LOAD_CONST", "RETURN_VALUE"),
-                  ("STORE_FAST", "LOAD_CONST", "RETURN_VALUE"),
-                  ("LOAD_DEREF", "LOAD_CONST", "STORE_SUBSCR", "LOAD_CONST", "RETURN_VALUE"),
-                  ("LOAD_FAST", "LOAD_CONST", "STORE_SUBSCR", "LOAD_CONST", "RETURN_VALUE"))
-
-
-def _returns_after_request(coro):
-    """Whether a goroutine returns as soon as its pending request completes, making no other:
-    its one coroutine frame waits in an `await` of `request` directly, and the code after that
-    await is one of _CONTINUATIONS (a subscript assignment only into a dict, under a constant
-    key: no user code runs). The explorer uses it to skip a load that ends sleep-set-blocked."""
-    if type(coro) is not CoroutineType or coro.cr_frame is None:
-        return False
-    inner = coro.cr_await
-    if type(inner) is CoroutineType or getattr(inner, "gi_code", None) is not _REQUEST_CODE:
-        return False
-    frame = coro.cr_frame
-    code = frame.f_code
-    cached = _RETURNS_AFTER.get((id(code), frame.f_lasti))
-    if cached is None or cached[0] is not code:
-        cached = _RETURNS_AFTER[(id(code), frame.f_lasti)] = (code, _continuation(code, frame.f_lasti))
-    continuation = cached[1]
-    if continuation is None:
-        return False
-    if continuation[2].opname == "STORE_SUBSCR":
-        container = frame.f_locals.get(continuation[0].argval)
-        return type(container) is dict and type(continuation[1].argval) in (str, int)
-    return True
-
-
-def _continuation(code, lasti):
-    """The instructions after the await suspended at `lasti` (a YIELD_VALUE in its SEND loop),
-    if they are one of _CONTINUATIONS; else None."""
-    instructions = list(dis.get_instructions(code))
-    at = next((i for i, ins in enumerate(instructions) if ins.offset == lasti), None)
-    if at is None or [ins.opname for ins in instructions[at:at + 3]] != \
-            ["YIELD_VALUE", "RESUME", "JUMP_BACKWARD_NO_INTERRUPT"]:
-        return None
-    rest = instructions[at + 3:]
-    for names in _CONTINUATIONS:
-        if tuple(ins.opname for ins in rest[:len(names)]) == names and rest[len(names) - 2].argval is None:
-            return rest[:len(names)]
-    return None
-
-
 def _location(t):
     """Where a goroutine stands: its innermost coroutine frame's code and instruction."""
     c = t.coro
