@@ -117,8 +117,13 @@ def test_interrupted_run_leaves_only_whole_lines(tmp_path, signum, handled):
     finally:
         proc.kill()                    # never leave a writer running if the test fails
     data = path.read_bytes()
-    assert data.endswith(b"\n") and len(data) > 1 << 16
-    events = [orjson.loads(line) for line in data.splitlines()]     # every line parses
+    assert len(data) > 1 << 16
+    *lines, tail = data.split(b"\n")
+    if handled == "handled":
+        assert tail == b""             # the log was closed after a whole line
+    # else the process died at once, and Linux may stop its last write(2) at a page boundary: at
+    # most a cut last line, which readers skip as a damaged tail (test_analyze covers that)
+    events = [orjson.loads(line) for line in lines]                 # every whole line parses
     assert [e["vt"] for e in events if e["event"] == "lock_acquire"] == list(range(len(events) - (handled == "handled")))
     if handled == "handled":
         assert events[-1]["event"] == "run_end"
