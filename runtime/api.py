@@ -38,6 +38,15 @@ def _syscall(ns):
     yield (SYSCALL, ns)
 
 
+async def run_func(fn, args=()):
+    """fn(*args) as a goroutine's body, awaited when it returns an awaitable: a lambda returning a
+    coroutine, or a channel operation itself (`rt.go(ch.send, v)`: a generator-based coroutine)."""
+    r = fn(*args)
+    if inspect.isawaitable(r):
+        r = await r
+    return r
+
+
 def spawn(fn, args, depth):
     """newproc for `fn(*args)`; `depth` frames up is the go statement (for "created by")."""
     sched = proc.sched
@@ -49,10 +58,7 @@ def spawn(fn, args, depth):
         coro = fn(*args)
     else:
         async def call():
-            r = fn(*args)
-            if hasattr(r, "__await__"):   # a plain function (a lambda) returning a coroutine
-                r = await r
-            return r
+            return await run_func(fn, args)
         call.__qualname__ = getattr(fn, "__qualname__", "func")
         coro = call()
     f = sys._getframe(depth)
@@ -205,12 +211,8 @@ def _fire_timer(t, when, m):
 def spawn_at(fn, m):
     """time.AfterFunc: the function runs in its own goroutine."""
     sched = proc.sched
-    coro = fn() if inspect.iscoroutinefunction(fn) else _wrap(fn)
+    coro = fn() if inspect.iscoroutinefunction(fn) else run_func(fn)
     sched.newproc(coro, (), m, None, None, fn)
-
-
-async def _wrap(fn):
-    return fn()
 
 
 def _wake_sleeper(gp, when, m):

@@ -160,11 +160,12 @@ class RunInterrupted(KeyboardInterrupt):
 pending_signal = [0]   # a signal number the run should stop for at its next safe point; 0: none
 
 
-def deliver_signals_as_interrupt():
+def deliver_signals_as_interrupt(on_first=None):
     """Make SIGINT and SIGTERM stop the run cleanly; returns a restore().
 
-    The first signal is only recorded (`pending_signal`); the scheduler raises RunInterrupted from
-    its own loop at the next scheduling point, so trio and the log are never interrupted halfway.
+    The first signal is only recorded (`pending_signal`, then `on_first()`: the scheduler makes
+    its running M hand over at once); the scheduler raises RunInterrupted at that hand-over, a
+    clean point, so trio and the log are never interrupted halfway.
     A second signal (a goroutine that never reaches a scheduling point) raises at once. The run
     closes its RunLog in a `finally`, so a `kill` writes the pending lines and the summary.
     """
@@ -174,6 +175,8 @@ def deliver_signals_as_interrupt():
         if pending_signal[0]:
             raise RunInterrupted(signum)
         pending_signal[0] = signum
+        if on_first is not None:
+            on_first()
 
     previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
 

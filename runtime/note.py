@@ -62,6 +62,13 @@ class MHandover:
                 nxt = o.now
         self.limit = float("inf") if nxt is None else nxt + LOOKAHEAD_NS
         lock.horizon = float("inf") if nxt is None else nxt
+        if pending_signal[0]:
+            self.interrupt_soon()
+
+    def interrupt_soon(self):
+        """A signal is pending: the running M hands over at its next check of the limit, and
+        _switch stops the run there. Virtual time need not move (a cost model of zeros)."""
+        self.limit = float("-inf")
 
     def _pick(self):
         best = None
@@ -73,8 +80,8 @@ class MHandover:
     async def _switch(self, m):
         """Let an M with an earlier clock run; return when m is again the earliest.
 
-        Every M's clock passes here often (sysmon's ticks keep a running M's limit in reach), so
-        this is where a pending SIGINT/SIGTERM stops the run, at a clean point."""
+        A pending SIGINT/SIGTERM stops the run here, at a clean point: the signal sets the limit
+        so that the running M comes here at once (interrupt_soon)."""
         if pending_signal[0]:
             check_interrupt()
         nxt = self._pick()

@@ -268,15 +268,14 @@ class WaitGroup(SemaWord):
         """wg.Go(f) (Go 1.25): Add(1); go func() { defer Done(); f() }()."""
         self.add(1)
 
+        from runtime.api import run_func, spawn
+
         async def run():
             try:
-                r = fn(*args)
-                if hasattr(r, "__await__"):
-                    await r
+                await run_func(fn, args)
             finally:
                 self.done()
         run.__qualname__ = getattr(fn, "__qualname__", "func") + ".gowrap1"
-        from runtime.api import spawn
         spawn(run, (), 2)
 
 
@@ -296,9 +295,8 @@ class Once:
             try:
                 if not self.done:
                     try:
-                        r = fn(*args)
-                        if hasattr(r, "__await__"):
-                            await r
+                        from runtime.api import run_func
+                        await run_func(fn, args)
                     finally:
                         self.done = True
                         if racert.enabled is not None:    # f's completion ⇒ every Do returns

@@ -34,6 +34,27 @@ def test_unbuffered_send_waits_for_a_receiver():
     assert events[1][0] == "sent" and events[1][1] >= 1000
 
 
+def test_a_channel_operation_is_a_goroutine_body_of_its_own():
+    """go ch <- v, go func() { ch <- v }(), wg.Go(...), time.AfterFunc(d, ...): the operation runs."""
+    got = []
+
+    async def main(rt):
+        ch, done = rt.chan(), rt.chan(4)
+        rt.go(ch.send, 42)
+        got.append(await ch.recv())
+        rt.go(lambda: ch.send(7))
+        got.append(await ch.recv())
+        wg = rt.WaitGroup()
+        wg.go(done.send, 3)
+        await wg.wait()
+        got.append(len(done))
+        rt.after_func(1000, lambda: done.send(9))
+        await rt.sleep(2000)
+        got.append(len(done))
+    r = run(main)
+    assert (r.status, got) == (0, [42, 7, 1, 2])
+
+
 def test_buffered_channel_fifo_len_cap_and_drain_after_close():
     got = []
 

@@ -216,6 +216,21 @@ def test_sigint_closes_the_log_with_whole_lines_and_prints_the_summary(tmp_path)
     assert json.loads(lines[-2])["event"] == "run_end"
 
 
+def test_sigint_stops_a_run_whose_virtual_time_stands_still(tmp_path):
+    """With a cost model of zeros the running M never reaches its hand-over limit by itself; the
+    signal moves the limit, so the first SIGINT still stops the run cleanly."""
+    w = tmp_path / "spin.py"
+    w.write_text("async def main(rt):\n    while True:\n        await rt.gosched()\n")
+    zeros = tmp_path / "zeros.toml"
+    zeros.write_text("gosched = 0\ngoroutine_switch = 0\nsched_lock_hold = 0\n")
+    p = subprocess.Popen([*GORT, "run", str(w), "--cost-model", str(zeros), "--log-level", "off"], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)                          # imports, then spinning
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 130 and "interrupted" in err and "context switches" in err
+
+
 def test_the_documented_example_runs(tmp_path):
     import re
     doc = (ROOT / "docs" / "workloads.md").read_text()

@@ -173,7 +173,7 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     if race or (log is not None and log.debug_enabled):
         racert.enabled = racert.RaceRuntime(log=log, report=race)
         racert.enabled.allgs = sched.allgs
-    restore = deliver_signals_as_interrupt()
+    restore = deliver_signals_as_interrupt(on_first=sched.interrupt_soon)
     interrupted = False
     status = None
     try:
