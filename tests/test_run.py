@@ -225,9 +225,12 @@ def test_sigint_stops_a_run_whose_virtual_time_stands_still(tmp_path):
     zeros.write_text("gosched = 0\ngoroutine_switch = 0\nsched_lock_hold = 0\n")
     p = subprocess.Popen([*GORT, "run", str(w), "--cost-model", str(zeros), "--log-level", "off"], cwd=ROOT,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)                          # imports, then spinning
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=30)
+    try:
+        time.sleep(3)                      # imports, then spinning
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+    finally:
+        p.kill()                           # never leave a spinning run behind if the test fails
     assert p.returncode == 130 and "interrupted" in err and "context switches" in err
 
 
