@@ -219,14 +219,19 @@ def test_sigint_closes_the_log_with_whole_lines_and_prints_the_summary(tmp_path)
 def test_sigint_stops_a_run_whose_virtual_time_stands_still(tmp_path):
     """With a cost model of zeros the running M never reaches its hand-over limit by itself; the
     signal moves the limit, so the first SIGINT still stops the run cleanly."""
+    started = tmp_path / "started"
     w = tmp_path / "spin.py"
-    w.write_text("async def main(rt):\n    while True:\n        await rt.gosched()\n")
+    w.write_text(f"async def main(rt):\n    open({str(started)!r}, 'w').close()\n"
+                 "    while True:\n        await rt.gosched()\n")
     zeros = tmp_path / "zeros.toml"
     zeros.write_text("gosched = 0\ngoroutine_switch = 0\nsched_lock_hold = 0\n")
     p = subprocess.Popen([*GORT, "run", str(w), "--cost-model", str(zeros), "--log-level", "off"], cwd=ROOT,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(3)                      # imports, then spinning
+        deadline = time.monotonic() + 60   # wait until main runs (imports may be slow)
+        while time.monotonic() < deadline and not started.exists():
+            time.sleep(0.05)
+        time.sleep(0.5)
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=30)
     finally:
