@@ -161,17 +161,23 @@ class RuntimeLock:
                     moved = True
         return t
 
-    def _count_late_contention(self, now):
+    def _count_late_contention(self, m, now):
         """Holds recorded earlier (in host order) that began inside this one, in virtual time: their
         Ms ran ahead within the lookahead and should have waited for us. Their clocks cannot be
-        set back, but the contention is counted (contended, wait_ns, late_contended)."""
+        set back, but the contention is counted (contended, wait_ns, late_contended) and told to
+        the observer (the log's lock_wait_late), charged to m, the holder they should have waited for."""
         start = self.held_from
-        for s, e, *_ in self.busy:
+        for hold in self.busy:
+            s = hold[0]
             if start < s < now:
                 wait = now + self.handoff_ns - s
                 self.contended += 1
                 self.late_contended += 1
                 self.wait_ns += wait
+                if wait > self.max_wait_ns:
+                    self.max_wait_ns = wait
+                if self.observer is not None:
+                    self.observer.lock_waited_late(self, hold, wait, m)
 
     def _overlapping(self, asked, granted, mid):
         """Other Ms whose own wait for this lock overlaps [asked, granted]: the waiters at acquire."""
@@ -191,7 +197,7 @@ class RuntimeLock:
         if hold > self.max_held_ns:
             self.max_held_ns = hold
         if self.check_overlap:
-            self._count_late_contention(now)
+            self._count_late_contention(m, now)
         observer = self.observer
         stack = None if observer is None else getattr(observer, "stack_of", _no_stack)(m)
         self.busy.append((self.held_from, now, m, m.p, m.curg, stack))

@@ -3,7 +3,8 @@ the most contended runtime locks for the summary.
 
 The observer hears every acquisition of the allocator's locks and every contended acquisition of
 the others (RuntimeLock decides); it writes `lock_acquire` with the previous owner and the current
-G's workload stack, and `lock_release` with the hold time. Counting is done by the locks themselves.
+G's workload stack, and `lock_release` with the hold time; and `lock_wait_late` for contention the
+lock finds only at a release (an M that ran ahead). Counting is done by the locks themselves.
 """
 
 import re
@@ -23,19 +24,28 @@ class LockObserver:
         log = self.log
         if log is None:
             return
-        p = m.p
         g = m.curg
         prev = lock.prev_owner or (None, None, None)
-        fields = {"m": m.id, "p": None if p is None else p.id, "g": None if g is None else g.goid,
-                  "kind": lock.kind, "lock": lock.name, "wait_ns": wait, "waiters": waiters,
-                  "prev_m": prev[0], "prev_p": prev[1], "prev_g": prev[2]}
-        if lock.kind == "mcentral":
-            mo = _SPANCLASS.search(lock.name)
-            fields["spanclass"] = int(mo.group(1)) if mo else None
+        fields = _wait_fields(lock, m, m.p, g, wait, prev, waiters)
         fields["stack"] = current_stack(g)
         if wait and lock.blocker_stack is not None:
             fields["holder_stack"] = lock.blocker_stack      # whom Go's mutex profile charges
         log.event("lock_acquire", m.now, **fields)
+
+    def lock_waited_late(self, lock, hold, wait, holder):
+        """A hold that began inside `holder`'s, found at holder's release: its M ran ahead and
+        should have waited `wait` ns (RuntimeLock._count_late_contention). Logged as
+        lock_wait_late at the time it would have got the lock, charged to the holder."""
+        log = self.log
+        if log is None:
+            return
+        start, _, m, p, g, stack = hold
+        hp, hg = holder.p, holder.curg
+        prev = (holder.id, None if hp is None else hp.id, None if hg is None else hg.goid)
+        fields = _wait_fields(lock, m, p, g, wait, prev)
+        fields["stack"] = stack or []
+        fields["holder_stack"] = self.stack_of(holder)
+        log.event("lock_wait_late", start + wait, **fields)
 
     def stack_of(self, m):
         """The workload stack of the G on M `m` (recorded with each hold, for holder_stack)."""
@@ -49,6 +59,17 @@ class LockObserver:
         g = m.curg
         log.event("lock_release", m.now, m=m.id, p=None if p is None else p.id,
                   g=None if g is None else g.goid, kind=lock.kind, lock=lock.name, hold_ns=hold)
+
+
+def _wait_fields(lock, m, p, g, wait, prev, waiters=0):
+    """The fields lock_acquire and lock_wait_late share: who waited, for what, behind whom."""
+    fields = {"m": m.id, "p": None if p is None else p.id, "g": None if g is None else g.goid,
+              "kind": lock.kind, "lock": lock.name, "wait_ns": wait, "waiters": waiters,
+              "prev_m": prev[0], "prev_p": prev[1], "prev_g": prev[2]}
+    if lock.kind == "mcentral":
+        mo = _SPANCLASS.search(lock.name)
+        fields["spanclass"] = int(mo.group(1)) if mo else None
+    return fields
 
 
 _stack_strings = {}   # frames -> their "file:line func" strings: a workload has few distinct stacks

@@ -21,7 +21,7 @@ def valid_event(value):
     event = value.get("event")
     if not isinstance(event, str) or not "a" <= event[:1] <= "z":
         return False
-    if event == "lock_acquire":
+    if event in ("lock_acquire", "lock_wait_late"):
         return isinstance(value.get("kind"), str) and isinstance(value.get("lock"), str) and _is_count(value.get("wait_ns"))
     if event == "lock_release":
         return isinstance(value.get("kind"), str) and isinstance(value.get("lock"), str) and _is_count(value.get("hold_ns"))

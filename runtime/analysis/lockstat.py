@@ -1,7 +1,9 @@
 """Lock contention of one run log, as Linux lockstat / `perf lock contention` report it.
 
 Definitions (also in docs/log-schema.md):
-- acquisitions: lock_acquire events; contended: those with wait_ns > 0.
+- acquisitions: lock_acquire events; contended: those with wait_ns > 0, plus lock_wait_late events
+  (contention the emulator found only at a release: an M that ran ahead took the lock inside
+  another's hold; its acquisition was not a contended one when logged).
 - wait total / avg / p50 / p99 / max: over the contended acquisitions (lockstat's waittime); avg
   is total / contended; p50 and p99 are nearest-rank percentiles (the ceil(q*n)-th smallest wait).
 - hold total / avg / max: over lock_release events (avg = total / releases).
@@ -14,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from runtime.analysis import engine
-from runtime.analysis.schema import LOCK_COLUMNS, LOCK_EVENTS, VALID_SQL
+from runtime.analysis.schema import LOCK_COLUMNS, LOCK_EVENTS, VALID_SQL, WAIT_EVENTS
 from runtime.analysis.runinfo import read_run_info
 
 # One scan: group the events into cells small enough to fetch (a few per lock and P pair);
@@ -42,7 +44,7 @@ _SPANCLASS = re.compile(r"^mcentral\[(\d+)\]")
 # `--by g`: goroutine ids are many, so they get their own scan of the contended acquisitions.
 _BY_G_SQL = """
 WITH ev AS (SELECT g, prev_g, kind, wait_ns FROM {source}
-            WHERE coalesce({valid}, false) AND event = 'lock_acquire' AND wait_ns > 0)
+            WHERE coalesce({valid}, false) AND event IN ('lock_acquire', 'lock_wait_late') AND wait_ns > 0)
 SELECT 'waited' AS side, g AS who, count(*), sum(wait_ns), max(wait_ns), string_agg(DISTINCT kind, ',' ORDER BY kind)
 FROM ev GROUP BY g
 UNION ALL
@@ -140,7 +142,7 @@ def analyze(path, by_g=False, con=None):
     stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock))
     _complete_from_run_totals(stats.locks, stats.run.get("locks", ()))
     stats.kinds = _sum_by_kind(stats.locks, _aggregate(cells, lambda c: (c.kind, c.kind)))
-    contended = [c for c in cells if c.event == "lock_acquire" and c.contended]
+    contended = [c for c in cells if c.event in WAIT_EVENTS and c.contended]
     stats.waited_by_p = _who(contended, lambda c: c.p)
     stats.charged_to_p = _who(contended, lambda c: c.prev_p)
     stats.waited_by_p_kind = _who(contended, lambda c: (c.p, c.kind))
@@ -192,8 +194,9 @@ def _aggregate(cells, key_of):
         if lock is None:
             lock = stats[kind, name] = LockStat(kind, name)
             waits[kind, name] = []
-        if c.event == "lock_acquire":
-            lock.acquisitions += c.n
+        if c.event in WAIT_EVENTS:
+            if c.event == "lock_acquire":       # a late wait is no acquisition of its own
+                lock.acquisitions += c.n
             lock.contended += c.contended
             lock.wait_ns_total += c.wait_total
             lock.wait_ns_max = max(lock.wait_ns_max, c.wait_max)

@@ -35,19 +35,27 @@ def build_mutex_profile(log_path, charge="holder"):
     vt_end = 0
     for ev in reader:
         vt_end = max(vt_end, ev["vt"])
+        if ev["event"] == "lock_wait_late":       # found at the holder's release: charged to it
+            _add_contention(profile, ev, ev.get("stack") if charge == "waiter" else _holder_stack(ev, None))
+            contentions += 1
+            continue
         if ev["event"] != "lock_acquire":
             continue
         lock, stack = ev["lock"], ev.get("stack") if isinstance(ev.get("stack"), list) else []
         if ev["wait_ns"] > 0:
-            frames = stack if charge == "waiter" else _holder_stack(ev, last_acquire.get(lock))
-            leaf = profile.location(f"runtime.unlock [{lock}]", "runtime/lock_spinbit.go", 0)
-            ids = [leaf] + [profile.location(*parse_frame(f)) for f in frames]
-            profile.add(ids, (1, ev["wait_ns"]), labels=(("kind", ev["kind"]),))
+            _add_contention(profile, ev, stack if charge == "waiter" else _holder_stack(ev, last_acquire.get(lock)))
             contentions += 1
         last_acquire[lock] = (ev.get("m"), ev.get("g"), stack)
     reader.check_something_read()
     profile.duration_ns = vt_end
     return profile, reader, contentions
+
+
+def _add_contention(profile, ev, frames):
+    """One contention of ev's lock, ev["wait_ns"] long, with `frames` under runtime.unlock."""
+    leaf = profile.location(f"runtime.unlock [{ev['lock']}]", "runtime/lock_spinbit.go", 0)
+    ids = [leaf] + [profile.location(*parse_frame(f)) for f in frames or ()]
+    profile.add(ids, (1, ev["wait_ns"]), labels=(("kind", ev["kind"]),))
 
 
 def _holder_stack(ev, last):

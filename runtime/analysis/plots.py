@@ -19,7 +19,8 @@ BINS = 200
 _SQL = """
 SELECT event, kind, vt, wait_ns, HeapInuse FROM {source}
 WHERE coalesce({valid}, false)
-  AND ((event = 'lock_acquire' AND wait_ns > 0) OR (event = 'heap_snapshot' AND HeapInuse IS NOT NULL))
+  AND ((event IN ('lock_acquire', 'lock_wait_late') AND wait_ns > 0)
+       OR (event = 'heap_snapshot' AND HeapInuse IS NOT NULL))
 """
 
 
@@ -36,7 +37,7 @@ def load_series(path, con=None):
     event = np.asarray(cols["event"], dtype=object)
     vt = np.asarray(cols["vt"], dtype=np.int64)
     kinds = np.asarray(cols["kind"], dtype=object)
-    is_wait = event == "lock_acquire"
+    is_wait = event != "heap_snapshot"
     waits = {}
     for kind in sorted(set(kinds[is_wait])):
         pick = is_wait & (kinds == kind)

@@ -5,7 +5,8 @@ is what the contention report reads (projection keeps the scan fast); `COLUMNS` 
 `gort analyze --sql`.
 """
 
-LOCK_EVENTS = ("lock_acquire", "lock_release")
+LOCK_EVENTS = ("lock_acquire", "lock_release", "lock_wait_late")
+WAIT_EVENTS = ("lock_acquire", "lock_wait_late")     # the events that carry a wait (wait_ns)
 
 # key -> DuckDB type
 COLUMNS = {
@@ -40,6 +41,7 @@ LOCK_COLUMNS = ("vt", "event", "m", "p", "g", "kind", "lock", "wait_ns", "hold_n
 # not numbers read as NULL and make their line skipped; unknown keys and events are ignored.
 VALID_SQL = """vt IS NOT NULL AND vt >= 0 AND event >= 'a' AND event < '{'
   AND (event <> 'lock_acquire' OR (kind IS NOT NULL AND lock IS NOT NULL AND wait_ns >= 0))
+  AND (event <> 'lock_wait_late' OR (kind IS NOT NULL AND lock IS NOT NULL AND wait_ns >= 0))
   AND (event <> 'lock_release' OR (kind IS NOT NULL AND lock IS NOT NULL AND hold_ns >= 0))"""
 
 

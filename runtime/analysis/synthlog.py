@@ -62,6 +62,16 @@ class LockEvents:
     def lock_released(self, lock, m, hold):
         self.log.event("lock_release", m.now, **_where(m), kind=lock.kind, lock=lock.name, hold_ns=hold)
 
+    def lock_waited_late(self, lock, hold, wait, holder):
+        start, _, m, p, g, _ = hold
+        prev = _where(holder)
+        fields = dict(kind=lock.kind, lock=lock.name, wait_ns=wait, waiters=0,
+                      prev_m=prev["m"], prev_p=prev["p"], prev_g=prev["g"])
+        if lock.kind == "mcentral":
+            fields["spanclass"] = self.spanclass[lock.name]
+        self.log.event("lock_wait_late", start + wait, m=m.id, p=None if p is None else p.id,
+                       g=None if g is None else g.goid, **fields, stack=[])
+
 
 def _where(m):
     mid, pid, goid = m.id, None if m.p is None else m.p.id, None if m.curg is None else m.curg.goid

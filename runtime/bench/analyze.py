@@ -13,7 +13,7 @@ import time
 
 TARGET_MB_S = 400
 FULL_STEPS, QUICK_STEPS = 1_300_000, 60_000
-_FORMAT = 3     # bump when the synthetic log's content changes
+_FORMAT = 4     # bump when the synthetic log's content changes
 
 
 def bench_log(steps, procs=8, seed=1):
