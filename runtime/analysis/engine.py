@@ -1,14 +1,15 @@
 """The query engine under `gort analyze`, `gort plot` and `--sql`: DuckDB over the JSON-lines log.
 
-Why DuckDB: on a 253 MB log generated here (`gort bench analyze`, 2 cores, best of 3), the whole
-contention report (per-lock counts, sums, maxima, exact p50/p99, waits by P) ran at 415-430 MB/s
-in DuckDB, 250-260 MB/s in polars (`scan_ndjson`, same figures) and 124 MB/s as a plain Python
-loop over orjson (counts and waits only). DuckDB also streams the file with bounded memory (a
+Why DuckDB: on a 249 MB info-level log generated here (`gort bench analyze`, 2 cores, best of 3),
+the whole contention report (per-lock counts, sums, maxima, exact p50/p99, waits by P) ran at
+270-290 MB/s in DuckDB, 200-210 MB/s in polars (`scan_ndjson`, same figures) and about 120 MB/s as
+a plain Python loop over orjson (counts and waits only). DuckDB also streams the file with bounded memory (a
 2 GB log peaked at 250 MB RSS; `memory_limit`, spilling to a temp directory), reads a damaged
 line as a row of NULLs instead of failing, and gives users SQL over the log (`--sql`).
 
 One scan of the file feeds the report: `read_json` of only the report's keys (projection),
-grouped into a small table of cells that Python finishes (lockstat.py).
+grouped into a small table of cells that Python finishes, the percentiles taken in DuckDB
+(lockstat.py).
 """
 
 import os

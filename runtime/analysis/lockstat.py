@@ -11,7 +11,6 @@ Definitions (also in docs/log-schema.md):
   prev_g), the M that unlocked just before, as Go's mutex profile charges the unlocker.
 """
 
-import math
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -19,9 +18,11 @@ from runtime.analysis import engine
 from runtime.analysis.schema import LOCK_COLUMNS, LOCK_EVENTS, VALID_SQL, WAIT_EVENTS
 from runtime.analysis.runinfo import read_run_info
 
-# One scan: group the events into cells small enough to fetch (a few per lock and P pair);
-# contended waits ride along as sorted lists so exact percentiles can be taken per lock and per
-# kind (Python's sort merges the sorted runs in near-linear time).
+# One scan: group the events into cells small enough to fetch (a few per lock and P pair), kept in
+# a temporary table with each cell's contended waits; the exact percentiles per lock and per kind
+# are then taken from those lists in DuckDB (_PERCENTILES_SQL), as shipping every wait to Python
+# cost more than the whole second step.
+_CELLS_TABLE = "gort_cells"
 _CELLS_SQL = """
 SELECT coalesce({valid}, false) AS ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END AS prev_p,
        any_value(kind) AS kind,
@@ -31,7 +32,7 @@ SELECT coalesce({valid}, false) AS ok, event, lock, p, CASE WHEN wait_ns > 0 THE
        coalesce(max(wait_ns), 0) AS wait_max,
        coalesce(sum(hold_ns), 0) AS hold_total,
        coalesce(max(hold_ns), 0) AS hold_max,
-       list_sort(list(wait_ns) FILTER (wait_ns > 0)) AS waits,   -- sorted runs: Python merges fast
+       list(wait_ns) FILTER (wait_ns > 0) AS waits,
        max(vt) AS vt_max
 FROM {source} GROUP BY ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END
 """
@@ -40,6 +41,15 @@ FROM {source} GROUP BY ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END
 # saves parsing one more key on every line.)
 CELL_COLUMNS = ("vt", "event", "kind", "lock", "p", "prev_p", "wait_ns", "hold_ns")
 _SPANCLASS = re.compile(r"^mcentral\[(\d+)\]")
+
+# Nearest-rank p50 and p99 (the ceil(q*n)-th smallest; lists are 1-based) of the contended waits,
+# per lock and per kind (lock NULL).
+_PERCENTILES_SQL = f"""
+SELECT kind, lock, w[greatest(1, ceil(0.5 * len(w)))::BIGINT], w[greatest(1, ceil(0.99 * len(w)))::BIGINT]
+FROM (SELECT kind, lock, list_sort(flatten(list(waits))) AS w FROM {_CELLS_TABLE}
+      WHERE ok AND event IN ('lock_acquire', 'lock_wait_late') AND waits IS NOT NULL
+      GROUP BY GROUPING SETS ((kind, lock), (kind)))
+"""
 
 # `--by g`: goroutine ids are many, so they get their own scan of the contended acquisitions.
 _BY_G_SQL = """
@@ -130,8 +140,7 @@ def analyze(path, by_g=False, con=None):
     engine.check_readable(path)
     con = con or engine.connect()
     stats = LogStats(path=str(path))
-    cells = [Cell(*row) for row in engine.run_query(
-        con, _CELLS_SQL.format(valid=VALID_SQL, source=engine.source(path, CELL_COLUMNS)), path).fetchall()]
+    cells, percentiles = _scan(con, path)
     _count_lines(cells, stats)
     if stats.lines_read == 0:
         raise engine.nothing_read(path, stats.lines_skipped)
@@ -139,9 +148,9 @@ def analyze(path, by_g=False, con=None):
         stats.bad_lines = engine.bad_line_numbers(con, path)
     stats.run = read_run_info(path)
     cells = [c for c in cells if c.ok and c.event in LOCK_EVENTS]
-    stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock))
+    stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock), percentiles)
     _complete_from_run_totals(stats.locks, stats.run.get("locks", ()))
-    stats.kinds = _sum_by_kind(stats.locks, _aggregate(cells, lambda c: (c.kind, c.kind)))
+    stats.kinds = _sum_by_kind(stats.locks, percentiles)
     contended = [c for c in cells if c.event in WAIT_EVENTS and c.contended]
     stats.waited_by_p = _who(contended, lambda c: c.p)
     stats.charged_to_p = _who(contended, lambda c: c.prev_p)
@@ -152,6 +161,18 @@ def analyze(path, by_g=False, con=None):
         stats.waited_by_g = sorted((Who(*r[1:]) for r in rows if r[0] == "waited"), key=_heaviest_first)
         stats.charged_to_g = sorted((Who(*r[1:]) for r in rows if r[0] == "charged"), key=_heaviest_first)
     return stats
+
+
+def _scan(con, path):
+    """The log's cells (one scan) and {(kind, lock or None): (p50, p99)} of its contended waits."""
+    cells_sql = _CELLS_SQL.format(valid=VALID_SQL, source=engine.source(path, CELL_COLUMNS))
+    engine.run_query(con, f"CREATE OR REPLACE TEMP TABLE {_CELLS_TABLE} AS {cells_sql}", path)
+    try:
+        cells = [Cell(*row) for row in con.sql(f"SELECT * EXCLUDE (waits) FROM {_CELLS_TABLE}").fetchall()]
+        percentiles = {(kind, lock): (p50, p99) for kind, lock, p50, p99 in con.sql(_PERCENTILES_SQL).fetchall()}
+    finally:
+        con.sql(f"DROP TABLE IF EXISTS {_CELLS_TABLE}")
+    return cells, percentiles
 
 
 @dataclass
@@ -169,7 +190,6 @@ class Cell:
     wait_max: int
     hold_total: int
     hold_max: int
-    waits: list | None
     vt_max: int
 
 
@@ -185,22 +205,21 @@ def _count_lines(cells, stats):
     stats.events = dict(sorted(events.items()))
 
 
-def _aggregate(cells, key_of):
+def _aggregate(cells, key_of, percentiles):
     """LockStat per key (kind, name) over the cells."""
-    stats, waits = {}, {}
+    stats = {}
     for c in cells:
         kind, name = key_of(c)
         lock = stats.get((kind, name))
         if lock is None:
             lock = stats[kind, name] = LockStat(kind, name)
-            waits[kind, name] = []
+            lock.wait_ns_p50, lock.wait_ns_p99 = percentiles.get((kind, name), (0, 0))
         if c.event in WAIT_EVENTS:
             if c.event == "lock_acquire":       # a late wait is no acquisition of its own
                 lock.acquisitions += c.n
             lock.contended += c.contended
             lock.wait_ns_total += c.wait_total
             lock.wait_ns_max = max(lock.wait_ns_max, c.wait_max)
-            waits[kind, name].extend(c.waits or ())
             if kind == "mcentral" and name != kind and lock.spanclass is None:
                 found = _SPANCLASS.match(name)
                 lock.spanclass = int(found.group(1)) if found else None
@@ -208,10 +227,6 @@ def _aggregate(cells, key_of):
             lock.releases += c.n
             lock.hold_ns_total += c.hold_total
             lock.hold_ns_max = max(lock.hold_ns_max, c.hold_max)
-    for key, lock in stats.items():
-        ordered = sorted(waits[key])
-        lock.wait_ns_p50 = nearest_rank(ordered, 0.50)
-        lock.wait_ns_p99 = nearest_rank(ordered, 0.99)
     return list(stats.values())
 
 
@@ -242,17 +257,14 @@ def _complete_from_run_totals(locks, totals):
             lock.hold_ns_max = max(lock.hold_ns_max, total["hold_ns_max"])
 
 
-def _sum_by_kind(locks, kinds_from_cells):
+def _sum_by_kind(locks, percentiles):
     """Per-kind totals: sums over the locks, percentiles over every wait of the kind."""
-    percentiles = {kind.kind: kind for kind in kinds_from_cells}
     kinds = {}
     for lock in locks:
         kind = kinds.get(lock.kind)
         if kind is None:
             kind = kinds[lock.kind] = LockStat(lock.kind, lock.kind)
-            from_cells = percentiles.get(lock.kind)
-            if from_cells is not None:
-                kind.wait_ns_p50, kind.wait_ns_p99 = from_cells.wait_ns_p50, from_cells.wait_ns_p99
+            kind.wait_ns_p50, kind.wait_ns_p99 = percentiles.get((lock.kind, None), (0, 0))
         kind.acquisitions += lock.acquisitions
         kind.contended += lock.contended
         kind.wait_ns_total += lock.wait_ns_total
@@ -261,13 +273,6 @@ def _sum_by_kind(locks, kinds_from_cells):
         kind.hold_ns_total += lock.hold_ns_total
         kind.hold_ns_max = max(kind.hold_ns_max, lock.hold_ns_max)
     return list(kinds.values())
-
-
-def nearest_rank(ordered, q):
-    """The ceil(q*n)-th smallest of the sorted values (0 when there are none)."""
-    if not ordered:
-        return 0
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def _who(cells, key_of):
