@@ -14,7 +14,6 @@ from collections import deque
 
 from runtime import lock as rlock
 from runtime import proc, racert
-from runtime.lock import RuntimeLock
 from runtime.panic import GoPanic
 from runtime.proc import SAFEPOINT
 from runtime.runtime2 import (Sudog, _Grunnable, waitReasonChanReceive, waitReasonChanReceiveNilChan,
@@ -66,7 +65,7 @@ class Chan:
         self.elemsize = elemsize
         name = f"chan {addr:#x}" if site is None else f"chan {addr:#x} {site}"   # where it was made
         costs = proc.sched.costs
-        self.lock = None if nil else RuntimeLock("chan", name, costs, section_ns=costs.chan_op)
+        self.lock = None if nil else rlock.RuntimeLock("chan", name, costs, section_ns=costs.chan_op)
         if not nil:
             proc.sched.register_lock(self.lock)
 

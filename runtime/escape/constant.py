@@ -22,7 +22,7 @@ def parse_literal(kind, text):
     if kind == "imaginary_literal":
         return complex(0, float(text[:-1].replace("_", ""))), T.UNTYPED["complex"]
     if kind == "rune_literal":
-        return ord(_unquote(text[1:-1], rune=True)), T.UNTYPED["rune"]
+        return ord(_unquote(text[1:-1])), T.UNTYPED["rune"]
     if kind in ("interpreted_string_literal", "raw_string_literal"):
         body = text[1:-1]
         return (body if kind == "raw_string_literal" else _unquote(body)), T.UNTYPED["string"]
@@ -33,7 +33,7 @@ def _legacy_octal(text):
     return len(text) > 1 and text[0] == "0" and text[1].isdigit()
 
 
-def _unquote(body, rune=False):
+def _unquote(body):
     if "\\" not in body:
         return body
     return body.encode("latin-1", "backslashreplace").decode("unicode_escape") if body.isascii() else body

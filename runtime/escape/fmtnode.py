@@ -126,7 +126,7 @@ def stmt(n):
     if op == "OAS":
         define = n.x.op == "ONAME" and n.x.defn is n and _is_short(n)
         if n.y is None:
-            return f"var {fmt(n.x)} {type_string(n.x.type)}" if False else f"{fmt(n.x)} = <nil>"
+            return f"{fmt(n.x)} = <nil>"
         return f"{fmt(n.x)} {':=' if define else '='} {fmt(n.y)}"
     if op == "OASOP":
         return f"{fmt(n.x)} {n.asop}= {fmt(n.y)}"

@@ -132,7 +132,7 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
     # --- functions ----------------------------------------------------------------------------------------
 
     def signature(self, params_ts, results_ts, recv_ts=None):
-        def fields(plist, is_result=False):
+        def fields(plist):
             out, variadic = [], False
             if plist is None:
                 return out, False
@@ -151,7 +151,7 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
                     out.append(T.Field(name_ts.text.decode(), typ, pos=pos_of(name_ts), variadic=variadic))
             return out, variadic
         params, variadic = fields(params_ts)
-        results, _ = fields(results_ts, True)
+        results, _ = fields(results_ts)
         recv = fields(recv_ts)[0][0] if recv_ts is not None else None
         return T.Signature(params, results, variadic, recv)
 
