@@ -373,7 +373,7 @@ def test_choices_skipped_as_blocked_change_no_execution(model, monkeypatch):
 def test_step_limit_ends_replayed_executions_where_it_did(tmp_path):
     """The explorer replays a known prefix without asking for options: the step limit still
     ends each execution at the same step."""
-    path = write_scenario(tmp_path, (LITMUS / "sb.py").read_text().replace('NAME = "SB"', 'NAME = "SB"\nMAX_STEPS = 4'))
+    path = write_scenario(tmp_path, (LITMUS / "sb.py").read_text().replace('NAME = "SB"', 'NAME = "SB"\nMAX_STEPS = 2'))
     result = check(path, model="sc")
     assert result.outcome_dicts() == [{"r0": 0, "status": "step limit"}, {"r0": 1, "status": "step limit"},
                                       {"r1": 0, "status": "step limit"}, {"r1": 1, "status": "step limit"}]
@@ -411,13 +411,13 @@ async def main(rt):
         [(s.outcome, s.count, s.token) for s in running.sorted_outcomes()]
 
 
-def blocked_runs(name, model):
+def blocked_runs(name, model, skip_doomed=True):
     """How many executions the exhaustive explorer runs only to find them sleep-set-blocked."""
     from runtime.check import CheckResult, Exhaustive, run_once
     from runtime.check.objects import SleepBlocked
     from runtime.check.scenario import load
     scenario = load(LITMUS / f"{name}.py")
-    chooser, blocked = Exhaustive(), 0
+    chooser, blocked = Exhaustive(skip_doomed), 0
     result = CheckResult(scenario, model, "exhaustive")
     while True:
         chooser.begin()
@@ -439,9 +439,69 @@ def test_litmus_last_operations_are_recognised():
 def test_a_last_load_and_its_drain_are_skipped_together(monkeypatch):
     """Under tso, a goroutine's last load and the drain of its one buffered store end it quietly
     in either order: a choice of one, the other then the one option awake, is skipped unrun."""
-    with_partners = blocked_runs("sb", "tso")
+    with_partners = blocked_runs("sb", "tso", skip_doomed=False)
     monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
-    assert with_partners < blocked_runs("sb", "tso")
+    assert with_partners < blocked_runs("sb", "tso", skip_doomed=False)
+
+
+TWO_GOROUTINE_LITMUS = ["sb", "mp", "lb", "corr", "r", "s", "2+2w"]
+
+
+def test_tso_runs_no_execution_a_sleeping_store_dooms():
+    """Under tso a store into an empty store buffer, once asleep, never wakes, and main waits for
+    its goroutine: the explorer skips the choices after which one sleeps, so no two-goroutine
+    litmus test runs a sleep-set-blocked execution (without the skip, they run 16)."""
+    assert sum(blocked_runs(name, "tso", skip_doomed=False) for name in TWO_GOROUTINE_LITMUS) > 0
+    for name in TWO_GOROUTINE_LITMUS:
+        assert blocked_runs(name, "tso") == 0, name
+
+
+def _without_doomed_skips(monkeypatch):
+    from runtime.check import explore
+    keep = explore.Exhaustive.__init__
+    monkeypatch.setattr(explore.Exhaustive, "__init__", lambda self, skip_doomed=True: keep(self, False))
+
+
+@pytest.mark.parametrize("variant", ["plain", "atomic", "mutex"])
+def test_doomed_choices_skipped_change_no_execution(variant, monkeypatch):
+    """Skipping the choices a never-waking store dooms gives the same executions, outcomes,
+    counts and replay tokens as running them, on every litmus test."""
+    names = sorted(p.stem for p in LITMUS.glob("*.py"))
+    skipping = [check(LITMUS / f"{name}.py", model="tso", variant=variant) for name in names]
+    _without_doomed_skips(monkeypatch)
+    for name, a in zip(names, skipping):
+        b = check(LITMUS / f"{name}.py", model="tso", variant=variant)
+        assert a.executions == b.executions, name
+        assert [(s.outcome, s.count, s.token) for s in a.sorted_outcomes()] == \
+            [(s.outcome, s.count, s.token) for s in b.sorted_outcomes()], name
+
+
+def test_a_scenario_that_ends_abnormally_is_explored_without_doomed_skips(tmp_path, monkeypatch):
+    """An execution through a doomed choice can still end by a panic before it blocks, with
+    other registers set: when a check sees an abnormal end, it explores again without skipping,
+    so its outcomes are those of exploring every choice."""
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    x, y = rt.var("x"), rt.var("y")
+    r = rt.outcome
+
+    async def p0():
+        await x.store(1)
+        r["a"] = 1
+        await x.store(2)
+
+    async def p1():
+        r["r1"] = await y.load()
+        [][0]                        # IndexError: the program panics here
+
+    await rt.par(p0, p1)
+""")
+    skipping = check(path, model="tso")
+    _without_doomed_skips(monkeypatch)
+    running = check(path, model="tso")
+    assert any("a" not in s.outcome for s in running.sorted_outcomes())
+    assert [(s.outcome, s.count, s.token) for s in skipping.sorted_outcomes()] == \
+        [(s.outcome, s.count, s.token) for s in running.sorted_outcomes()]
 
 
 def random_litmus(rng):

@@ -169,8 +169,8 @@ def check(path, model="go", explore="exhaustive", runs=1000, seed=0, depth=3,
     return result
 
 
-def _exhaustive(scenario, model, result, max_executions, variant):
-    chooser = Exhaustive()
+def _exhaustive(scenario, model, result, max_executions, variant, skip_doomed=True):
+    chooser = Exhaustive(skip_doomed)
     while True:
         chooser.begin()
         try:
@@ -181,10 +181,16 @@ def _exhaustive(scenario, model, result, max_executions, variant):
         result.pruned += chooser.skipped
         chooser.skipped = 0
         if not more:
-            return
+            break
         if result.executions >= max_executions:
             result.complete = False
-            return
+            break
+    if chooser.doomed_skips and any("status" in s.outcome for s in result.outcomes.values()):
+        # A skipped choice's executions could only have ended abnormally (Machine.never_wakes),
+        # and this scenario does end so: explore it again without skipping them.
+        fresh = CheckResult(scenario, model, result.explore, variant)
+        _exhaustive(scenario, model, fresh, max_executions, variant, skip_doomed=False)
+        result.__dict__.update(fresh.__dict__)
 
 
 def parse_token(token):

@@ -123,8 +123,8 @@ class ReplayChooser(Recorder):
 class _Node:
     """One choice point with alternatives on the current path of the depth-first search."""
 
-    __slots__ = ("keys", "footprints", "quiet", "partners", "sleep", "done", "choice", "index", "sleep_after",
-                 "n", "position")
+    __slots__ = ("keys", "footprints", "quiet", "partners", "doomed", "sleep", "done", "choice", "index",
+                 "sleep_after", "n", "position")
 
     def __init__(self, position, keys=None, footprints=None, quiet=None, sleep=None, n=0):
         self.position = position      # the number of steps logged before it (see Exhaustive.log)
@@ -132,6 +132,7 @@ class _Node:
         self.footprints = footprints
         self.quiet = quiet            # per option: taking it adds no option (Machine.adds_no_option)
         self.partners = None          # per option: with which next step it adds none (Machine.drain_partner)
+        self.doomed = _NONE           # keys of options that, asleep, never wake (Machine.never_wakes)
         self.sleep = sleep or _AWAKE  # option key -> footprint, asleep on arrival here
         self.done = []
         self.choice = None
@@ -175,7 +176,18 @@ class _Node:
         return fp is not None and all(independent(asleep, fp) for asleep in after.values())
 
 
+    def dooms(self):
+        """Whether an option that never wakes sleeps after the chosen step: then no execution
+        through it can end normally (Machine.never_wakes)."""
+        if self.doomed:
+            for k in self.sleep_after:
+                if k in self.doomed:
+                    return True
+        return False
+
+
 _AWAKE = {}
+_NONE = frozenset()
 
 
 class Exhaustive(Recorder):
@@ -189,12 +201,14 @@ class Exhaustive(Recorder):
 
     sees_all = True
 
-    def __init__(self):
+    def __init__(self, skip_doomed=True):
         super().__init__()
+        self.skip_doomed = skip_doomed     # skip choices that Machine.never_wakes dooms
         self.path = []
         self.depth = 0
         self.sleep = _AWAKE
         self.skipped = 0           # choices found sleep-set-blocked without running them
+        self.doomed_skips = 0      # of which doomed by an option that never wakes
         self.log = []              # every step of the execution: (option key, its node or None)
         self.known = 0             # how many logged steps the next execution replays
 
@@ -234,15 +248,22 @@ class Exhaustive(Recorder):
         else:
             keys = [o[2] for o in options]
             sleep = self.sleep
-            for key in keys:
-                if key not in sleep:
-                    break
-            else:
-                raise SleepBlocked()                # every option asleep
             # An option asleep here is never taken here: no footprint, never skipped (quiet).
             node = _Node(len(self.log), keys, [None if k in sleep else machine.footprint(o)
                                                for k, o in zip(keys, options)], sleep=sleep)
-            node.take(key)
+            if self.skip_doomed and machine.tso:
+                node.doomed = frozenset(o[2] for o in options if machine.never_wakes(o))
+            for key in keys:
+                if key in sleep:
+                    continue
+                node.take(key)
+                if not node.dooms():
+                    break
+                node.done.append(key)               # no execution through it ends normally
+                self.skipped += 1
+                self.doomed_skips += 1
+            else:
+                raise SleepBlocked()                # every option asleep (or doomed)
             # Only the options the search comes back to may be skipped unrun (blocked_after).
             node.quiet = [k != key and k not in sleep and machine.adds_no_option(o)
                           for k, o in zip(keys, options)]
@@ -282,6 +303,11 @@ class Exhaustive(Recorder):
                     if k in node.done or k in node.sleep:
                         continue
                     node.take(k)
+                    if node.dooms():
+                        self.doomed_skips += 1
+                        node.done.append(k)
+                        self.skipped += 1
+                        continue
                     if not node.blocked_after():
                         del self.log[node.position:]
                         self.log.append((k, node))

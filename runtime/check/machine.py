@@ -93,17 +93,24 @@ class Machine:
         self.live.append(t)
         if parent is not None:
             parent.vc[parent.tid] += 1
-            # Run the new goroutine up to its first shared-memory operation now: what comes before
-            # it touches nothing shared, so it commutes with everything (one step fewer to explore).
-            self.current = t
-            self.advance(t, None)
-            self.current = parent
+        self.start(t, parent)
         return t
+
+    def start(self, t, parent):
+        """Run a new goroutine up to its first shared-memory operation now: what comes before
+        it touches nothing shared, so it commutes with everything (a step fewer to explore).
+        So does an rt.par there, with nothing in the store buffer: it is done at once too."""
+        self.current = t
+        self.advance(t, None)
+        req = t.pending
+        if req is not None and req[0] == PAR:
+            self.par(t, req)
+        self.current = parent
 
     def run(self, main_coro):
         """Run to the end of main (or a panic, deadlock, step limit); returns the status."""
-        main = self.spawn(main_coro, None, [], "main")
         objects.running = self
+        main = self.spawn(main_coro, None, [], "main")
         chooser = self.chooser
         ask_always = chooser.sees_all
         options = self.options
@@ -217,7 +224,7 @@ class Machine:
         """rt.par: start every function as a goroutine (go ⇒ start); t waits for them all."""
         while t.buffer:
             self.flush_one(t)
-        join = Join()
+        join = Join(t)
         for coro, created, name in req[1]:
             child = self.spawn(coro, t, created, name)
             child.join = join
@@ -431,6 +438,24 @@ class Machine:
         if not returns_after_request(t.coro):
             return None
         return t.flush_option[2] if kind == RUN else t.run_option[2]
+
+    def never_wakes(self, option):
+        """Whether `option`, once asleep, sleeps to the end of every execution that main can
+        finish: a store into its goroutine's empty store buffer (tso) touches nothing shared,
+        so no step depends on it and it never wakes; and main waits (through rt.par's joins)
+        for that goroutine to return. Every such execution ends sleep-set-blocked, unless one
+        ends abnormally first (a panic, a failed assertion, the step limit): the explorer
+        skips the choices after which such an option sleeps, and explores again without
+        skipping if the check sees an abnormal end (see Exhaustive.skip_doomed)."""
+        kind, t, _ = option
+        if not self.tso or kind != RUN or t.pending[0] != STORE or t.buffer:
+            return False
+        main = self.threads[0]
+        while t is not main:
+            if t.join is None:
+                return False              # a goroutine of a go statement: main need not wait
+            t = t.join.waiter
+        return True
 
     def _released_by_store(self, u, var):
         """Whether a store to var may enable u's pending request (a spinning load of var)."""

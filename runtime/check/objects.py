@@ -265,10 +265,11 @@ class Join:
     """rt.par's join: every goroutine's end ⇒ par returns (a WaitGroup's Done ⇒ Wait, folded into
     the goroutines' ends so a litmus test spends its steps on its own operations)."""
 
-    __slots__ = ("threads", "clock", "name", "running", "oid")
+    __slots__ = ("threads", "clock", "name", "running", "oid", "waiter")
 
-    def __init__(self):
+    def __init__(self, waiter):
         self.oid = new_oid()
+        self.waiter = waiter       # the goroutine waiting in rt.par
         self.threads = []
         self.clock = []
         self.name = "par"
