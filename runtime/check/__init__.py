@@ -61,7 +61,11 @@ def run_once(scenario, model, chooser, trace=False, variant="plain", known_races
     m = Machine(model, chooser, max_steps=scenario.max_steps, trace=trace, internal_files=INTERNAL_FILES,
                 known_races=known_races)
     rt = api.CheckRuntime(m, variant)
-    status = m.run(scenario.main(rt))
+    try:
+        status = m.run(scenario.main(rt))
+    except SleepBlocked as blocked:
+        blocked.races = m.races     # real races all the same, and now known: they must be kept
+        raise
     outcome = {k: value_of(rt.outcome[k]) for k in sorted(rt.outcome)}
     if status != "ok":
         outcome["status"] = status
@@ -101,7 +105,10 @@ class CheckResult:
             expectation = self.scenario.classify(self.model, ex.outcome, self.variant)
             stats = self.outcomes[key] = OutcomeStats(ex.outcome, expectation, ex.token)
         stats.count += 1
-        for race in ex.races:
+        self.add_races(ex.races)
+
+    def add_races(self, races):
+        for race in races:
             self.races.setdefault(race.key(), race)   # the machines report each race only once
 
     def failures(self):
@@ -175,8 +182,9 @@ def _exhaustive(scenario, model, result, max_executions, variant, skip_doomed=Tr
         chooser.begin()
         try:
             result.add(run_once(scenario, model, chooser, variant=variant, known_races=result.known_races))
-        except SleepBlocked:
+        except SleepBlocked as blocked:
             result.pruned += 1
+            result.add_races(blocked.races)
         more = chooser.backtrack()
         result.pruned += chooser.skipped
         chooser.skipped = 0
