@@ -27,13 +27,12 @@ MODELS = ("sc", "tso", "go")
 class Thread:
     """A goroutine of the scenario. Owned by the machine."""
 
-    __slots__ = ("tid", "goid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
+    __slots__ = ("tid", "coro", "pending", "result", "vc", "done", "buffer", "lazies",
                  "last_load", "since", "created", "name", "deferred", "after", "join", "run_option",
                  "flush_option")
 
-    def __init__(self, tid, goid, coro, vc, created, name):
-        self.tid = tid
-        self.goid = goid
+    def __init__(self, tid, coro, vc, created, name):
+        self.tid = tid             # its clock slot, and its goroutine id (main is 1)
         self.coro = coro
         self.pending = (START,)
         self.result = None
@@ -88,7 +87,7 @@ class Machine:
         if missing > 0:
             vc += [0] * missing
         vc[tid] = 1
-        t = Thread(tid, tid, coro, vc, created, name)
+        t = Thread(tid, coro, vc, created, name)
         self.threads.append(t)
         self.live.append(t)
         if parent is not None:
@@ -534,9 +533,9 @@ class Machine:
         tid, vc = t.tid, t.vc
         epoch = vc[tid] = vc[tid] + 1
         frames, location = self.where(t)
-        races = var.shadow.read(tid, t.goid, epoch, frames, vc)
+        races = var.shadow.read(tid, tid, epoch, frames, vc)
         if races:
-            self.report_races(var, (tid, t.goid, epoch, frames, False), races)
+            self.report_races(var, (tid, tid, epoch, frames, False), races)
         t.last_load = (var, var.nwrites, location)
         if self.lazy_loads:
             lazy = Lazy(self, t, var, tuple(vc), epoch)
@@ -570,10 +569,10 @@ class Machine:
         tid, vc = t.tid, t.vc
         epoch = vc[tid] = vc[tid] + 1
         frames = self.where(t)[0]
-        races = var.shadow.write(tid, t.goid, epoch, frames, vc)
+        races = var.shadow.write(tid, tid, epoch, frames, vc)
         if races:
-            self.report_races(var, (tid, t.goid, epoch, frames, True), races)
-        w = Write(value, tid, epoch, tuple(vc), t.goid)
+            self.report_races(var, (tid, tid, epoch, frames, True), races)
+        w = Write(value, tid, epoch, tuple(vc))
         t.last_load = None
         if self.tso:
             t.buffer.append((var, w))
@@ -729,7 +728,7 @@ class Machine:
             if key in known or (var.name, b, a) in known:
                 continue
             known.add(key)
-            created = {u.goid: (u.created, u.done) for u in self.threads}
+            created = {u.tid: (u.created, u.done) for u in self.threads}
             self.races.append(Race(var.name, _as_access(access), _as_access(prev), created))
 
     def where(self, t):
@@ -765,7 +764,7 @@ class Machine:
 
     def record(self, t, what, name, value):
         if self.trace is not None:
-            self.trace.append((self.steps, t.goid, what, name, value))
+            self.trace.append((self.steps, t.tid, what, name, value))
 
 
 def _close(coro):
@@ -809,15 +808,18 @@ def _as_access(entry):
 def visible_writes(hist, tid, epoch, clock):
     """The writes a read may observe under Go's memory model: those that do not happen after the
     read, and are not overwritten by another write between them and the read in happens-before."""
+    if len(hist) == 1:
+        return hist               # the initial write alone
     candidates = []
-    before = []                   # the candidates that happen before the read
+    before = []                   # the candidates that happen before the read (the initial one does)
     n = len(clock)
     for w in hist:
         wclock = w.clock
         if tid < len(wclock) and epoch <= wclock[tid]:
             continue              # the write happens after the read
         candidates.append(w)
-        if w.tid < n and w.epoch <= clock[w.tid]:
+        wtid = w.tid
+        if wtid < n and w.epoch <= clock[wtid]:
             before.append(w)
     if len(candidates) == 1:
         return candidates

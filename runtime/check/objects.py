@@ -66,14 +66,13 @@ class SleepBlocked(Exception):
 class Write:
     """One write of a plain variable: its value and the writer's clock at that moment."""
 
-    __slots__ = ("value", "tid", "epoch", "clock", "goid")
+    __slots__ = ("value", "tid", "epoch", "clock")
 
-    def __init__(self, value, tid, epoch, clock, goid):
+    def __init__(self, value, tid, epoch, clock):
         self.value = value
         self.tid = tid
         self.epoch = epoch
         self.clock = clock
-        self.goid = goid
 
 
 class Var:
@@ -83,7 +82,7 @@ class Var:
 
     def __init__(self, name, init):
         self.name = name
-        self.hist = [Write(init, INIT_TID, 1, (1,), 0)]    # in coherence (memory) order
+        self.hist = [Write(init, INIT_TID, 1, (1,))]    # in coherence (memory) order
         self.nwrites = 0
         self.shadow = Shadow()
         self.oid = new_oid()
