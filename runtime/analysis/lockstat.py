@@ -42,13 +42,14 @@ FROM {source} GROUP BY ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END
 CELL_COLUMNS = ("vt", "event", "kind", "lock", "p", "prev_p", "wait_ns", "hold_ns")
 _SPANCLASS = re.compile(r"^mcentral\[(\d+)\]")
 
-# Nearest-rank p50 and p99 (the ceil(q*n)-th smallest; lists are 1-based) of the contended waits,
+# Nearest-rank p50 and p99 (the ceil(q*n)-th smallest, which is what DuckDB's quantile_disc
+# takes: tests/test_analyze.py checks it against a plain-Python reading) of the contended waits,
 # per lock and per kind (lock NULL).
 _PERCENTILES_SQL = f"""
-SELECT kind, lock, w[greatest(1, ceil(0.5 * len(w)))::BIGINT], w[greatest(1, ceil(0.99 * len(w)))::BIGINT]
-FROM (SELECT kind, lock, list_sort(flatten(list(waits))) AS w FROM {_CELLS_TABLE}
-      WHERE ok AND event IN ('lock_acquire', 'lock_wait_late') AND waits IS NOT NULL
-      GROUP BY GROUPING SETS ((kind, lock), (kind)))
+SELECT kind, lock, quantile_disc(w, 0.5), quantile_disc(w, 0.99)
+FROM (SELECT kind, lock, unnest(waits) AS w FROM {_CELLS_TABLE}
+      WHERE ok AND event IN ('lock_acquire', 'lock_wait_late') AND waits IS NOT NULL)
+GROUP BY GROUPING SETS ((kind, lock), (kind))
 """
 
 # `--by g`: goroutine ids are many, so they get their own scan of the contended acquisitions.
