@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from runtime.check import check, replay
+from runtime.check.scenario import load
 from runtime.race import format_race
 
 LITMUS = Path(__file__).resolve().parents[1] / "workloads" / "litmus"
@@ -415,7 +416,6 @@ def blocked_runs(name, model, skip_doomed=True):
     """How many executions the exhaustive explorer runs only to find them sleep-set-blocked."""
     from runtime.check import CheckResult, Exhaustive, run_once
     from runtime.check.objects import SleepBlocked
-    from runtime.check.scenario import load
     scenario = load(LITMUS / f"{name}.py")
     chooser, blocked = Exhaustive(skip_doomed), 0
     result = CheckResult(scenario, model, "exhaustive")
@@ -466,7 +466,7 @@ def _without_doomed_skips(monkeypatch):
 def test_doomed_choices_skipped_change_no_execution(variant, monkeypatch):
     """Skipping the choices a never-waking store dooms gives the same executions, outcomes,
     counts and replay tokens as running them, on every litmus test."""
-    names = sorted(p.stem for p in LITMUS.glob("*.py"))
+    names = sorted(p.stem for p in LITMUS.glob("*.py") if variant in load(p).variants)
     skipping = [check(LITMUS / f"{name}.py", model="tso", variant=variant) for name in names]
     _without_doomed_skips(monkeypatch)
     for name, a in zip(names, skipping):
@@ -540,3 +540,186 @@ def test_skipping_changes_no_execution_of_random_litmus_tests(tmp_path, seed, mo
     monkeypatch.setattr("runtime.check.machine.Machine.adds_no_option", lambda self, option: False)
     monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
     assert skipping == explored()
+
+
+WAITGROUP_ADD = """
+async def main(rt):
+    x, started = rt.var("x"), rt.var("started")
+    wg = rt.WaitGroup()
+
+    async def a():
+        await x.store(1)
+        wg.add(1)
+        await started.store(1)
+
+    async def b():
+        while not await started.load():    # a plain flag: no happens-before from a to b
+            pass
+        wg.done()
+        wg.done()
+
+    wg.add(1)
+    rt.go(a)
+    rt.go(b)
+    await wg.wait()
+    rt.outcome["r"] = await x.load()
+"""
+
+
+def test_waitgroup_add_releases_nothing(tmp_path):
+    """Only Done ⇒ Wait returns: a's store before its wg.add(1) is not ordered before main's read
+    (Go's WaitGroup.Add releases, for the race detector, only when delta < 0)."""
+    result = check(write_scenario(tmp_path, WAITGROUP_ADD), model="go")
+    assert {"r": 0} in result.outcome_dicts()
+    assert "x" in {race.var for race in result.races.values()}
+
+
+def test_close_of_nil_channel_panics(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    rt.nil_chan().close()
+""")
+    result = check(path, model="sc")
+    assert result.outcome_dicts() == [{"status": "panic: close of nil channel"}]
+    assert result.verdict == "failed"
+
+
+@pytest.mark.parametrize("declaration, message", [
+    ('EXPECT = {"go": [{"r": 1}]}', "EXPECT['go'] must be a dict"),
+    ('EXPECT = [{"r": 1}]', "EXPECT must be a dict"),
+    ('EXPECT = {"gox": {"forbidden": [{"r": 1}]}}', "unknown model 'gox'"),
+    ('EXPECT = {"go": {"forbiden": [{"r": 1}]}}', "unknown key 'forbiden'"),
+    ('EXPECT = {"*": {"interesting": {"r": 1}}}', "EXPECT['*']['interesting'] must be a list"),
+    ('EXPECT = {"sc": {"forbidden": [1]}}', "EXPECT['sc']['forbidden'] must be a list"),
+    ('WEAK = {"r": 1}', "WEAK must be a list"),
+    ('VARIANTS = ("plain", "mutx")', "VARIANTS must list"),
+    ('MAX_STEPS = "10"', "MAX_STEPS must be a positive int"),
+])
+def test_bad_declarations_are_named(tmp_path, declaration, message):
+    """A malformed or misspelt EXPECT, WEAK, VARIANTS or MAX_STEPS is an error naming the file and
+    the key: it would otherwise crash mid-check, or silently check nothing."""
+    path = write_scenario(tmp_path, declaration + '\nasync def main(rt):\n    rt.outcome["r"] = 1\n')
+    out = gort("check", str(path), "--variant", "atomic")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.startswith(f"gort check: {path}: ") and out.stderr.count("\n") == 1
+    assert message in out.stderr
+
+
+def test_a_scenario_file_of_any_name_is_python_source(tmp_path):
+    """`gort check sb.txt` loads it as Python; a file that is not a scenario is a one-line error."""
+    txt = write_scenario(tmp_path, (LITMUS / "sb.py").read_text(), "sb.txt")
+    assert check(txt, model="tso").outcome_dicts() == check(LITMUS / "sb.py", model="tso").outcome_dicts()
+    assert not (tmp_path / "__pycache__").exists()
+    latin1 = tmp_path / "latin1.py"
+    latin1.write_bytes(b'async def main(rt):\n    rt.outcome["r"] = "\xe9"\n')
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(b"\x00\x01\x02")
+    markdown = write_scenario(tmp_path, "# Notes\n\nA scenario's `main` is `async def`.\n", "NOTES.md")
+    for path in (markdown, latin1, binary):
+        out = gort("check", str(path))
+        assert out.returncode == 1 and out.stderr.startswith(f"gort check: {path}:"), out.stderr
+        assert "not a Python scenario" in out.stderr and out.stderr.count("\n") == 1, out.stderr
+
+
+def test_par_of_a_plain_function_is_named(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    async def p():
+        pass
+
+    def plain():
+        pass
+
+    await rt.par(p, plain)
+""")
+    for variant in ("plain", "mutex"):
+        result = check(path, model="sc", variant=variant)
+        assert result.outcome_dicts() == [{"status": "panic: TypeError: par plain: the function must be `async def`"}]
+
+
+@pytest.mark.parametrize("variant", ["plain", "mutex"])
+def test_an_unawaited_par_is_an_error(tmp_path, variant):
+    """`rt.par(p, p)` without await would run nothing, silently: the check stops with where it is."""
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    async def p():
+        pass
+
+    rt.par(p, p)
+    rt.outcome["r"] = 1
+""")
+    out = gort("check", str(path), "--variant", variant)
+    assert out.returncode == 1
+    assert out.stderr == f"gort check: {path}:6: rt.par(...) is never awaited, so it runs nothing: " \
+                         "write `await rt.par(...)`\n"
+
+
+def test_a_scenario_declares_its_variants():
+    """busywait.py starts its goroutine with rt.go, which the mutex variant (rt.par bodies under
+    one Mutex) does not cover: it declares VARIANTS without mutex, and asking for it is an error."""
+    assert load(LITMUS / "busywait.py").variants == ("plain", "atomic")
+    assert load(LITMUS / "sb.py").variants == ("plain", "atomic", "mutex")
+    for args in ([], ["--replay", "go:0.0.0"]):
+        out = gort("check", str(LITMUS / "busywait.py"), "--variant", "mutex", *args)
+        assert out.returncode == 1 and out.stdout == ""
+        assert out.stderr == f"gort check: {LITMUS / 'busywait.py'}: the scenario has no mutex variant " \
+                             "(its VARIANTS: plain, atomic)\n"
+    for model in ("sc", "tso", "go"):
+        assert check(LITMUS / "busywait.py", model=model, variant="atomic").verdict == "ok"
+
+
+PAIR = """
+async def main(rt):
+    x, y = rt.var("x"), rt.var("y")
+
+    async def p():
+        await x.store(1)
+        await y.store(1)
+
+    async def q():
+        b = await y.load()
+        a = await x.load()
+        rt.outcome["pair"] = (b, a)
+        rt.outcome["more"] = {"list": [a], "set": {b}}
+
+    await rt.par(p, q)
+"""
+
+
+def test_outcomes_hold_concrete_values_inside_containers(tmp_path):
+    """Under go a load's value is resolved when used: a register holding a tuple of loads must
+    still come out as values (in JSON too), not as the pending loads' reprs."""
+    path = write_scenario(tmp_path, PAIR)
+    outcomes = check(path, model="go").outcome_dicts()
+    assert {"pair": (1, 0), "more": {"list": [0], "set": {1}}} in outcomes
+    assert all(type(v) is int for o in outcomes for v in o["pair"] + tuple(o["more"]["list"]))
+    out = gort("check", str(path), "--json")
+    pairs = [o["outcome"]["pair"] for o in json.loads(out.stdout)["outcomes"]]
+    assert sorted(pairs) == [[0, 0], [0, 1], [1, 0], [1, 1]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--runs", "0"], "--runs must be at least 1"),
+    (["--runs", "-5", "--explore", "random"], "--runs must be at least 1"),
+    (["--depth", "0", "--explore", "pct"], "--depth must be at least 1"),
+    (["--depth", "-1"], "--depth must be at least 1"),
+    (["--replay", "go:0.0.0.0", "--model", "tso"], "the replay token 'go:0.0.0.0' is for model go, not tso"),
+    (["--replay", "go:0.0.0.0.1.1.1"], "the replay token is longer than the execution"),
+])
+def test_cli_rejects_bad_options(args, message):
+    out = gort("check", str(LITMUS / "sb.py"), *args)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.startswith(f"gort check: {message}") and out.stderr.count("\n") == 1, out.stderr
+
+
+def test_replay_as_json():
+    token = next(s.token for s in check(LITMUS / "sb.py", model="go").sorted_outcomes()
+                 if s.outcome == {"r0": 0, "r1": 0})
+    out = gort("check", str(LITMUS / "sb.py"), "--replay", token, "--model", "go", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["outcome"] == {"r0": 0, "r1": 0} and data["model"] == "go" and data["replay"] == token
+    assert data["expectation"] == "ACCEPTABLE_INTERESTING" and data["verdict"] == "ok"
+    assert {"goroutine": 2, "op": "store", "object": "x", "value": 1} in \
+        [{k: e[k] for k in ("goroutine", "op", "object", "value")} for e in data["trace"]]
+    assert sorted(r["var"] for r in data["races"]) == ["x", "y"]

@@ -13,10 +13,10 @@ import random
 
 from runtime.check import api, lazy, machine as machine_module, objects
 from runtime.check.explore import Exhaustive, ReplayChooser, make_chooser
-from runtime.check.lazy import value_of
+from runtime.check.lazy import concrete
 from runtime.check.machine import MODELS, Machine
 from runtime.check.objects import SleepBlocked
-from runtime.check.scenario import FORBIDDEN, INTERESTING, load
+from runtime.check.scenario import FORBIDDEN, INTERESTING, VARIANTS, load
 from runtime.errors import UserError
 
 EXPLORERS = ("random", "pct", "exhaustive")
@@ -52,9 +52,6 @@ class Execution:
         return key
 
 
-VARIANTS = ("plain", "atomic", "mutex")
-
-
 def run_once(scenario, model, chooser, trace=False, variant="plain", known_races=None):
     """One execution of the scenario. Raises SleepBlocked when the explorer prunes it.
     `known_races` (shared across executions) keeps a race from being reported twice."""
@@ -66,7 +63,8 @@ def run_once(scenario, model, chooser, trace=False, variant="plain", known_races
     except SleepBlocked as blocked:
         blocked.races = m.races     # real races all the same, and now known: they must be kept
         raise
-    outcome = {k: value_of(rt.outcome[k]) for k in sorted(rt.outcome)}
+    rt.check_awaited()
+    outcome = {k: concrete(rt.outcome[k]) for k in sorted(rt.outcome)}
     if status != "ok":
         outcome["status"] = status
     return Execution(outcome, status, m.races, chooser.choices, model, m.trace)
@@ -163,6 +161,7 @@ def check(path, model="go", explore="exhaustive", runs=1000, seed=0, depth=3,
     if variant not in VARIANTS:
         raise UserError(f"unknown variant {variant!r} (choose: {', '.join(VARIANTS)})")
     scenario = load(path) if not hasattr(path, "main") else path
+    scenario.require_variant(variant)
     result = CheckResult(scenario, model, explore, variant)
     if explore == "exhaustive":
         _exhaustive(scenario, model, result, max_executions, variant)
@@ -212,11 +211,20 @@ def parse_token(token):
     return model, choices
 
 
-def replay(path, token, variant="plain"):
-    """Re-run the execution a token names; returns (scenario, model, Execution with its trace)."""
+def replay(path, token, variant="plain", model=None):
+    """Re-run the execution a token names; returns (scenario, model, Execution with its trace).
+    A `model` other than the token's is an error (the choices only fit the token's)."""
     scenario = load(path)
-    model, choices = parse_token(token)
+    scenario.require_variant(variant)
+    token_model, choices = parse_token(token)
+    if model is not None and model != token_model:
+        raise UserError(f"the replay token {token!r} is for model {token_model}, not {model}")
+    chooser = ReplayChooser(choices)
     try:
-        return scenario, model, run_once(scenario, model, ReplayChooser(choices), trace=True, variant=variant)
+        ex = run_once(scenario, token_model, chooser, trace=True, variant=variant)
     except ValueError as err:
         raise UserError(str(err)) from None
+    if chooser.position < len(choices):
+        raise UserError(f"the replay token is longer than the execution ({chooser.position} of its "
+                        f"{len(choices)} choices made): wrong scenario, model or variant?")
+    return scenario, token_model, ex

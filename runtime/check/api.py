@@ -9,6 +9,7 @@ import sys
 
 from runtime.check import machine as _machine_module
 from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
+from runtime.errors import UserError
 
 
 MACHINE_FILE = _machine_module.__file__
@@ -43,6 +44,7 @@ class CheckRuntime:
         self.variant = variant
         self.outcome = {}
         self._par_lock = Mutex("variant.mu") if variant == "mutex" else None
+        self.unawaited = []       # rt.par requests not (yet) awaited
 
     def var(self, name, v=0):
         """A plain (non-atomic) shared variable: accesses may race and may be reordered.
@@ -88,10 +90,28 @@ class CheckRuntime:
     def par(self, *fns):
         """Run each fn() as a goroutine and wait for them all: `await rt.par(p0, p1)` is
         `wg.Add(2); go p0(); go p1(); wg.Wait()` with each goroutine's end ⇒ par returning."""
+        coros = []
+        for fn in fns:
+            coros.append(fn())
+            if not inspect.iscoroutine(coros[-1]):
+                _close_all(coros[:-1])
+                raise TypeError(f"par {getattr(fn, '__name__', fn)}: the function must be `async def`")
+        bodies = coros
         if self._par_lock is not None:       # the `mutex` variant: each body in one critical section
-            fns = [_locked(fn, self._par_lock) for fn in fns]
+            bodies = [_locked(coro, self._par_lock) for coro in coros]
         created = _caller_frames(self._machine.internal_files)
-        return request((PAR, [(fn(), created, fn.__name__) for fn in fns]))
+        par = _Par(self, (PAR, [(body, created, fn.__name__) for body, fn in zip(bodies, fns)]), created, coros)
+        self.unawaited.append(par)
+        return par
+
+    def check_awaited(self):
+        """After an execution: an rt.par never awaited started nothing, silently. Say so."""
+        if self.unawaited:
+            par = self.unawaited[0]
+            for p in self.unawaited:
+                _close_all(p.coros + [body for body, _, _ in p.req[1]])
+            where = "".join(f"{code.co_filename}:{line}: " for code, line in par.created[:1])
+            raise UserError(f"{where}rt.par(...) is never awaited, so it runs nothing: write `await rt.par(...)`")
 
     def gosched(self):
         return request((GOSCHED,))
@@ -102,14 +122,33 @@ class CheckRuntime:
         return request((SELECT, cases, default))
 
 
-def _locked(fn, mu):
-    async def body():
-        await mu.lock()
-        await fn()
-        mu.unlock()
-    body.__name__ = body.__qualname__ = fn.__name__
-    return body
+class _Par:
+    """rt.par's request, to be awaited. Awaiting it hands it to the machine."""
 
+    __slots__ = ("rt", "req", "created", "coros")
+
+    def __init__(self, rt, req, created, coros):
+        self.rt = rt
+        self.req = req
+        self.created = created    # where rt.par was called
+        self.coros = coros        # the functions' coroutines (unwrapped by the mutex variant)
+
+    def __await__(self):
+        self.rt.unawaited.remove(self)
+        return (yield self.req)
+
+
+async def _locked(coro, mu):
+    await mu.lock()
+    await coro
+    mu.unlock()
+
+
+def _close_all(coros):
+    """Close coroutines that never started (no "never awaited" warning)."""
+    for coro in coros:
+        if inspect.iscoroutine(coro):
+            coro.close()
 
 
 def _caller_frames(internal_files):

@@ -81,6 +81,19 @@ def value_of(x):
     return x.force() if type(x) is Lazy else x
 
 
+def concrete(x):
+    """x with every pending load in it, inside tuples, lists, sets and dicts too, replaced by its
+    value: an outcome register may hold a container of loads (`r["pair"] = (a, b)`)."""
+    t = type(x)
+    if t is Lazy:
+        return x.force()
+    if t is tuple or t is list or t is set or t is frozenset:
+        return t(concrete(v) for v in x)
+    if t is dict:
+        return {concrete(k): concrete(v) for k, v in x.items()}
+    return x
+
+
 def _binary(op):
     def forward(self, other):
         return op(self.force(), value_of(other))

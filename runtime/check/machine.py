@@ -639,7 +639,8 @@ class Machine:
             wg.count += req[2]
             if wg.count < 0:
                 raise ScenarioPanic("sync: negative WaitGroup counter")
-            vc_join(wg.clock, t.vc)              # Done ⇒ Wait returns
+            if req[2] < 0:                       # Done ⇒ Wait returns; Add(+n) releases nothing
+                vc_join(wg.clock, t.vc)          # (sync.WaitGroup.Add's race annotation)
         else:
             vc_join(t.vc, wg.clock)
         self.tick(t)
@@ -647,6 +648,8 @@ class Machine:
 
     def channel(self, t, op, ch, req):
         if op == CLOSE:
+            if ch.nil:
+                raise ScenarioPanic("close of nil channel")
             if ch.closed:
                 raise ScenarioPanic("close of closed channel")
             ch.closed = True

@@ -7,16 +7,18 @@ status 0 when no forbidden outcome, failed assertion, panic or deadlock was seen
 
 import json
 
-from runtime.check import EXPLORERS, VARIANTS, check, replay
+from runtime.check import EXPLORERS, FAILING_STATUS, VARIANTS, check, replay
 from runtime.check.machine import MODELS
 from runtime.check.scenario import FORBIDDEN, INTERESTING
+from runtime.errors import UserError
 from runtime.race import format_races
 
 
 def add_arguments(parser):
     parser.add_argument("scenario", metavar="SCENARIO.py", help="a scenario: `async def main(rt)`")
-    parser.add_argument("--model", choices=MODELS, default="go",
-                        help="what a racy read may return: sc, tso (x86-TSO) or go (Go's memory model)")
+    parser.add_argument("--model", choices=MODELS,
+                        help="what a racy read may return: sc, tso (x86-TSO) or go (Go's memory model, "
+                             "the default; with --replay, the token's)")
     parser.add_argument("--explore", choices=EXPLORERS, default="exhaustive",
                         help="exhaustive (every distinct outcome, with sleep sets), pct or random")
     parser.add_argument("--runs", type=int, default=1000, help="executions for random and pct")
@@ -25,7 +27,7 @@ def add_arguments(parser):
     parser.add_argument("--variant", choices=VARIANTS, default="plain",
                         help="atomic: every rt.var is sync/atomic; mutex: each rt.par body holds one Mutex")
     parser.add_argument("--replay", metavar="TOKEN", help="re-run the one execution a token names, step by step")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--json", action="store_true", help="print the result (or the replay) as JSON")
 
 
 def format_outcome(outcome):
@@ -59,7 +61,12 @@ def print_result(result, path, variant):
 
 
 def run_replay(args):
-    scenario, model, ex = replay(args.scenario, args.replay, args.variant)
+    scenario, model, ex = replay(args.scenario, args.replay, args.variant, args.model)
+    expectation = scenario.classify(model, ex.outcome, args.variant)
+    failed = expectation == FORBIDDEN or ex.status.startswith(FAILING_STATUS)
+    if args.json:
+        print(json.dumps(replay_json(scenario, model, args, ex, expectation, failed), indent=1, default=repr))
+        return 1 if failed else 0
     print(f"Replay of {scenario.name} under {model}: {len(ex.trace)} events")
     for step, goid, what, name, value in ex.trace:
         shown = "" if value is None else f" = {value!r}"
@@ -67,17 +74,33 @@ def run_replay(args):
     print(f"Outcome: {format_outcome(ex.outcome)}")
     if ex.races:
         print(format_races(ex.races))
-    expectation = scenario.classify(model, ex.outcome, args.variant)
-    failed = expectation == FORBIDDEN or ex.status != "ok" and ex.status.split(":")[0] in (
-        "panic", "assertion failed", "deadlock")
     print(f"Expectation: {expectation}" if expectation else "")
     return 1 if failed else 0
 
 
+def replay_json(scenario, model, args, ex, expectation, failed):
+    return {
+        "scenario": scenario.name,
+        "model": model,
+        "variant": args.variant,
+        "replay": args.replay,
+        "trace": [{"step": step, "goroutine": goid, "op": what, "object": name, "value": value}
+                  for step, goid, what, name, value in ex.trace],
+        "outcome": ex.outcome,
+        "status": ex.status,
+        "expectation": expectation,
+        "races": [r.to_dict() for r in ex.races],
+        "verdict": "failed" if failed else "ok",
+    }
+
+
 def run(args):
+    for name in ("runs", "depth"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name} must be at least 1")
     if args.replay:
         return run_replay(args)
-    result = check(args.scenario, model=args.model, explore=args.explore, runs=args.runs,
+    result = check(args.scenario, model=args.model or "go", explore=args.explore, runs=args.runs,
                    seed=args.seed, depth=args.depth, variant=args.variant)
     if args.json:
         print(json.dumps(result.to_json(), indent=1, default=repr))

@@ -10,10 +10,12 @@
 "There is no guarantee that the write to done will ever be observed by main... Worse, main may
 observe done and still print an empty string." Under `go` both happen: the loop may spin forever
 (status "hangs") or print "". Sequential consistency and x86-TSO print "hello, world" every time.
-Run `--variant atomic` to see the fix: with an atomic flag neither can happen.
+Run `--variant atomic` to see the fix: with an atomic flag neither can happen. There is no mutex
+variant: it puts rt.par bodies under one Mutex, and this scenario's goroutines start with rt.go.
 """
 
 NAME = "busy-wait"
+VARIANTS = ("plain", "atomic")
 WEAK = [{"printed": ""}, {"status": "hangs"}]
 EXPECT = {
     "sc": {"forbidden": WEAK},
