@@ -14,7 +14,7 @@ import types
 
 from runtime import proc, racert
 from runtime.chan import Chan, NilChan, park, safepoint
-from runtime.panic import Exit, GoPanic, Goexit
+from runtime.panic import Exit, GoPanic, Goexit, throw, workload_fault
 from runtime.proc import GOSCHED, SYSCALL
 from runtime.runtime2 import waitReasonSleep
 from runtime.select import selectgo
@@ -41,7 +41,11 @@ def _syscall(ns):
 async def run_func(fn, args=()):
     """fn(*args) as a goroutine's body, awaited when it returns an awaitable: a lambda returning a
     coroutine, or a channel operation itself (`rt.go(ch.send, v)`: a generator-based coroutine)."""
-    r = fn(*args)
+    try:
+        r = fn(*args)
+    except TypeError as err:
+        _call_fault(err)
+        raise
     if inspect.isawaitable(r):
         r = await r
     return r
@@ -51,11 +55,18 @@ def spawn(fn, args, depth):
     """newproc for `fn(*args)`; `depth` frames up is the go statement (for "created by")."""
     sched = proc.sched
     m = sched.curm
-    isc = _is_coro_fn.get(fn)
+    try:
+        isc = _is_coro_fn.get(fn)
+    except TypeError:               # unhashable: no function (checked below)
+        isc = None
     if isc is None:
-        isc = _is_coro_fn[fn] = inspect.iscoroutinefunction(fn)
+        isc = _is_coro_func(fn)
     if isc:
-        coro = fn(*args)
+        try:
+            coro = fn(*args)
+        except TypeError as err:
+            _call_fault(err)
+            raise
     else:
         async def call():
             return await run_func(fn, args)
@@ -66,6 +77,28 @@ def spawn(fn, args, depth):
     gopc = ("main." + code.co_qualname.replace(".<locals>.", "."), code.co_filename, f.f_lineno)
     gp = m.curg
     sched.newproc(coro, args, m, gp.goid if gp is not None else None, gopc, fn)
+
+
+def _is_coro_func(fn):
+    """Whether `go fn(...)` starts an async function (cached); the go statement's panic if fn is
+    no function at all (Go's newproc1 throws for a nil one)."""
+    if fn is None:
+        throw("go of nil func value")
+    if not callable(fn):
+        raise workload_fault(TypeError(f"go of non-function value {fn!r} (type {type(fn).__name__})"))
+    isc = inspect.iscoroutinefunction(fn)
+    try:
+        _is_coro_fn[fn] = isc
+    except TypeError:               # an unhashable callable: not cached
+        pass
+    return isc
+
+
+def _call_fault(err):
+    """A TypeError raised by the call of the workload's function itself (wrong arguments, before
+    its body ran: no deeper frame) is the workload's mistake, though raised here."""
+    if err.__traceback__.tb_next is None:
+        workload_fault(err)
 
 
 class Atomic:

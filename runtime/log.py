@@ -21,6 +21,8 @@ import struct
 import orjson
 import structlog
 
+from runtime.errors import UserError
+
 LEVELS = {"debug": 10, "info": 20, "off": 100}
 
 # Events written only at --log-level debug; every other event is info (docs/log-schema.md).
@@ -118,7 +120,7 @@ class RunLog:
         self._write = None
         self.logger = None
         if self.info_enabled:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = _open_for_writing(path)
             self._sink = _LineSink(fd)
             self._write = self._sink.write_line
             self.logger = structlog.wrap_logger(self._sink, wrapper_class=_EventLogger,
@@ -147,6 +149,15 @@ class RunLog:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _open_for_writing(path):
+    """The log file's descriptor, or a UserError naming the path (a missing directory, a
+    directory, no permission: the user's mistake, not a traceback)."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except OSError as err:
+        raise UserError(f"cannot write log {path}: {err.strerror}") from None
 
 
 class RunInterrupted(KeyboardInterrupt):

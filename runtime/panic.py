@@ -37,6 +37,13 @@ class GoPanic(Exception):
         self.fatal = fatal
 
 
+def workload_fault(err):
+    """Mark err as the workload's mistake though raised in the runtime's code (a `go` of a
+    non-function, a call of the workload's function with the wrong arguments); returns err."""
+    err.gort_workload_fault = True
+    return err
+
+
 def throw(msg):
     """Go's fatal error: not recoverable."""
     raise GoPanic(msg, fatal=True)
@@ -60,9 +67,18 @@ def panic_message(err):
     if isinstance(err, RecursionError):
         return "runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow"
     for cls, text in _RUNTIME_ERRORS.items():
-        if isinstance(err, cls):
+        if isinstance(err, cls) and (cls is not ZeroDivisionError or _integer_division(err)):
             return f"panic: {text} [{type(err).__name__}: {err}]"
     return f"panic: {type(err).__name__}: {err}"
+
+
+def _integer_division(err):
+    """Whether a ZeroDivisionError comes from int arithmetic (Python says "division by zero",
+    "integer division or modulo by zero", "integer modulo by zero"). Go's float division by zero
+    gives ±Inf or NaN and never panics, so float, complex, Decimal or Fraction errors keep their
+    Python name instead of Go's "integer divide by zero"."""
+    text = str(err)
+    return type(err) is ZeroDivisionError and (text == "division by zero" or text.startswith("integer"))
 
 
 def panic_report(gp, err):
@@ -77,6 +93,8 @@ def panic_report(gp, err):
 
 
 def _raised_in_runtime(err):
+    if getattr(err, "gort_workload_fault", False):
+        return False
     tb = err.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next

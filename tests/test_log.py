@@ -54,6 +54,14 @@ def test_off_writes_no_file(tmp_path):
     assert not path.exists()
 
 
+def test_unwritable_path_is_a_user_error(tmp_path):
+    from runtime.errors import UserError
+    for path, reason in ((tmp_path / "no" / "x.jsonl", "No such file or directory"), (tmp_path, "Is a directory")):
+        with pytest.raises(UserError, match=f"cannot write log {path}: {reason}"):
+            RunLog(path, "info")
+    RunLog(tmp_path, "off").close()         # off opens nothing
+
+
 def test_unknown_level_is_refused(tmp_path):
     with pytest.raises(ValueError):
         RunLog(tmp_path / "x.jsonl", "verbose")

@@ -256,3 +256,76 @@ def test_awaiting_something_foreign_is_a_clear_panic_not_a_crash(tmp_path):
     assert r.returncode == 2
     assert r.stderr.startswith("panic: goroutine awaited 'x', which is not a gort operation")
     assert f"{w}:8" in r.stderr and "Traceback" not in r.stderr
+
+
+# ---- user mistakes and Go's exits (review fixes) ----
+
+def test_workload_not_utf8_is_a_one_line_syntax_error(tmp_path):
+    w = tmp_path / "latin.py"
+    w.write_bytes(b'async def main(rt):\n    rt.println("caf\xe9")\n')
+    r = gort("run", str(w), "--log-level", "off")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert f"{w}:" in r.stderr and "syntax error" in r.stderr and "utf-8" in r.stderr
+    declared = tmp_path / "declared.py"        # an encoding declaration is honoured, as Python does
+    declared.write_bytes(b'# -*- coding: latin-1 -*-\nasync def main(rt):\n    rt.println("caf\xe9")\n')
+    assert (run_file(declared, 1).out, run_file(declared, 1).status) == ("caf\u00e9\n", 0)
+
+
+@pytest.mark.parametrize("call, status, stderr", [("sys.exit(5)", 5, ""), ("sys.exit()", 0, ""),
+                                                  ("sys.exit('bye')", 1, "bye\n")])
+def test_sys_exit_ends_the_program_as_os_exit_does(tmp_path, call, status, stderr):
+    w = tmp_path / "exit.py"
+    w.write_text("import sys\n\nasync def worker(rt):\n    rt.println('before')\n"
+                 f"    {call}\n\nasync def main(rt):\n    rt.go(worker, rt)\n    await rt.sleep(1_000_000)\n")
+    log = tmp_path / "exit.jsonl"
+    r = gort("run", str(w), "--log", str(log), "--no-summary")
+    assert (r.returncode, r.stdout) == (status, "before\n")
+    assert r.stderr == stderr + (f"exit status {status}\n" if status else "")
+    end = json.loads(log.read_bytes().splitlines()[-1])
+    assert (end["event"], end["status"]) == ("run_end", status)
+
+
+@pytest.mark.parametrize("statement, first_line", [
+    ("rt.go(42)", "panic: TypeError: go of non-function value 42 (type int)"),
+    ("rt.go([1])", "panic: TypeError: go of non-function value [1] (type list)"),
+    ("rt.go(None)", "fatal error: go of nil func value"),
+    ("rt.go(coro, 1)", "panic: TypeError: coro() takes 0 positional arguments but 1 was given"),
+    ("rt.go(plain, 1)", "panic: TypeError: plain() takes 0 positional arguments but 1 was given"),
+])
+def test_go_of_a_non_function_is_the_workloads_panic(tmp_path, statement, first_line):
+    w = tmp_path / "go.py"
+    w.write_text("async def coro():\n    pass\n\ndef plain():\n    pass\n\n"
+                 f"async def main(rt):\n    {statement}\n    await rt.sleep(1000)\n")
+    r = gort("run", str(w), "--log-level", "off", "--no-summary")
+    assert r.returncode == 2
+    assert r.stderr.startswith(first_line + "\n\ngoroutine ")
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    assert f"{w}:8" in r.stderr           # the go statement
+
+
+@pytest.mark.parametrize("target, reason", [("missing/dir/x.jsonl", "No such file or directory"),
+                                            (".", "Is a directory")])
+def test_unwritable_log_path_is_one_line_exit_1(tmp_path, target, reason):
+    r = gort("run", "workloads/worker_pool.py", "--log", str(tmp_path / target))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr == f"gort run: cannot write log {tmp_path / target}: {reason}\n"
+
+
+def test_race_detector_says_nothing_without_a_race(tmp_path):
+    r = gort("run", "workloads/worker_pool.py", "--race", "--log-level", "off", "--no-summary")
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("expr, first_line", [
+    ("1 / x", "panic: runtime error: integer divide by zero [ZeroDivisionError: division by zero]"),
+    ("7 % x", "panic: runtime error: integer divide by zero [ZeroDivisionError: integer modulo by zero]"),
+    ("1 / float(x)", "panic: ZeroDivisionError: float division by zero"),
+    ("1.5 % float(x)", "panic: ZeroDivisionError: float modulo"),
+])
+def test_only_integer_division_by_zero_is_gos_runtime_error(tmp_path, expr, first_line):
+    """Go's float division by zero gives +Inf or NaN, never a panic: a Python float
+    ZeroDivisionError is reported as the Python error it is."""
+    w = tmp_path / "div.py"
+    w.write_text(f"async def main(rt):\n    x = 0\n    rt.println({expr})\n")
+    r = gort("run", str(w), "--log-level", "off", "--no-summary")
+    assert r.returncode == 2 and r.stderr.splitlines()[0] == first_line

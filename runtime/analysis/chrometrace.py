@@ -12,11 +12,10 @@ Tracks: process 1 holds one thread per M, process 2 one per P, process 3 the hea
 Timestamps are virtual time in microseconds (the format's unit), with ns precision.
 """
 
-import os
-
 import orjson
 
 from runtime.analysis.events import EventReader
+from runtime.analysis.output import writing
 
 PID_M, PID_P, PID_HEAP = 1, 2, 3
 _ENDS_A_RUN = {"go_park", "go_exit", "preempt", "syscall_enter"}
@@ -165,15 +164,14 @@ class TraceWriter:
 def export_trace(log_path, out_path):
     """Write the Chrome trace of log_path to out_path; returns (reader, counts)."""
     reader = EventReader(log_path)
-    out = open(out_path, "wb")
-    try:
-        with out:
-            writer = TraceWriter(out)
-            for ev in reader:
-                writer.add(ev)
-            writer.close()
+    events = iter(reader)
+    first = next(events, None)
+    if first is None:               # not a log: fail before the output is opened (and emptied)
         reader.check_something_read()
-    except BaseException:
-        os.unlink(out_path)   # no half-written or empty trace left behind
-        raise
+    with writing(out_path), open(out_path, "wb") as out:
+        writer = TraceWriter(out)
+        writer.add(first)
+        for ev in events:
+            writer.add(ev)
+        writer.close()
     return reader, writer.counts

@@ -12,9 +12,11 @@ grouped into a small table of cells that Python finishes, the percentiles taken 
 (lockstat.py).
 """
 
+import gzip
 import os
 import re
 import tempfile
+import zlib
 
 import duckdb
 
@@ -23,6 +25,7 @@ from runtime.errors import UserError
 
 MEMORY_LIMIT = "1GB"
 BAD_LINES_SHOWN = 5
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 _shared = None
@@ -66,17 +69,86 @@ def source(path, names=tuple(COLUMNS)):
     quoted = str(path).replace("'", "''")
     flat = all(COLUMNS[name] not in ("JSON", "VARCHAR[]") for name in names)
     depth = ", maximum_depth=1" if flat else ""     # skip building nested values nobody reads
+    options = _file_options(path)
     return (f"read_json('{quoted}', format='newline_delimited', records='true', auto_detect=false, "
-            f"columns={columns_sql(names)}, ignore_errors=true{depth})")
+            f"columns={columns_sql(names)}, ignore_errors=true{depth}{options})")
 
 
-def run_query(con, sql, path):
-    """Run sql; a DuckDB failure (I/O, a line longer than 16 MB, ...) becomes one clear line."""
+def _file_options(path):
+    """read_json options that depend on the file: gzip found by its magic bytes, as open_log
+    finds it (DuckDB alone goes by the name's .gz), and a larger maximum_object_size once a line
+    proved too long for the default (with_long_lines)."""
+    options = ", compression='gzip'" if is_gzip(path) else ""
+    size = _object_size.get(str(path))
+    return options + (f", maximum_object_size={size}" if size else "")
+
+
+def is_gzip(path):
     try:
-        return con.sql(sql)
+        with open(path, "rb") as f:
+            return f.read(2) == _GZIP_MAGIC
+    except OSError:
+        return False
+
+
+def open_log(path):
+    """The log as a binary file object, decompressed when it is gzip."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+# what reading a gzipped log that was cut short raises where its data ends
+GZIP_CUT = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+# A line longer than DuckDB's maximum_object_size (16 MiB; a crash can leave a tail of NUL bytes
+# with no newline) fails the whole read. Raising the limit for every log costs speed and memory
+# (a 249 MB log: 300 MB/s and 170 MB RSS at 16 MiB; 280 and 250 at 64 MiB; 120 and 330 at 128 MiB;
+# a 120 MB line needs 450 MB at 128 MiB; 256 MiB runs out of the 1 GB limit), so it is raised only
+# for a log that needs it, to these sizes in turn; the long line is then a skipped line.
+_LONGER_LINES = (64 << 20, 128 << 20)
+_object_size = {}      # path -> maximum_object_size for that log
+
+
+class LineTooLong(UserError):
+    """A line of the log is longer than DuckDB's maximum_object_size allows."""
+
+
+def with_long_lines(paths, query):
+    """query() (whose SQL names the logs through source()), again with a larger
+    maximum_object_size for the logs as long as a line is too long for it."""
+    while True:
+        try:
+            return query()
+        except LineTooLong as err:
+            size = _object_size.get(str(paths[0]), 0)
+            larger = next((s for s in _LONGER_LINES if s > size), None)
+            if larger is None:
+                raise UserError(f"{err}: a line is longer than {size >> 20} MiB") from None
+            for path in paths:
+                _object_size[str(path)] = larger
+
+
+def run_query(con, sql, path, fetch="fetchall"):
+    """Run sql and fetch its result (rel.fetchall(), fetchnumpy(), ...; None for a statement
+    without rows); a DuckDB failure (I/O, a line too long, ...) becomes one clear line."""
+    try:
+        rel = con.sql(sql)
+        return None if rel is None else getattr(rel, fetch)()
     except duckdb.Error as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise UserError(f"cannot read {path}: {first}") from None
+        raise read_error(err, path) from None
+
+
+def read_error(err, path):
+    """The UserError for a DuckDB failure to read the log at path."""
+    first = first_line(err)
+    if "maximum_object_size" in first:
+        return LineTooLong(f"cannot read {path}")
+    return UserError(f"cannot read {path}: {first}")
+
+
+def first_line(err):
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def bad_line_numbers(con, path, limit=BAD_LINES_SHOWN):
@@ -88,7 +160,7 @@ def bad_line_numbers(con, path, limit=BAD_LINES_SHOWN):
     rows = run_query(con, f"""
         SELECT rn FROM (SELECT row_number() OVER () AS rn, {", ".join(_quoted(COLUMNS_FOR_VALIDITY))}
                         FROM {source(path, COLUMNS_FOR_VALIDITY)})
-        WHERE NOT coalesce({VALID_SQL}, false) ORDER BY rn LIMIT {limit}""", path).fetchall()
+        WHERE NOT coalesce({VALID_SQL}, false) ORDER BY rn LIMIT {limit}""", path)
     return _rows_to_lines(path, [r[0] for r in rows])
 
 
@@ -106,7 +178,7 @@ def _rows_to_lines(path, row_numbers, chunk_size=1 << 24):
     found = []
     row = line = 0
     carry = b""
-    with open(path, "rb") as f:
+    with open_log(path) as f:
         while wanted:
             chunk = f.read(chunk_size)
             if not chunk:

@@ -7,7 +7,7 @@ lock events carry their kind, lock and wait or hold. Other lines are counted and
 
 import orjson
 
-from runtime.analysis.engine import BAD_LINES_SHOWN, check_readable, nothing_read
+from runtime.analysis.engine import BAD_LINES_SHOWN, GZIP_CUT, check_readable, nothing_read, open_log
 
 
 def _is_count(value):
@@ -28,6 +28,14 @@ def valid_event(value):
     return True
 
 
+def _lines(f):
+    """The file's lines; a gzipped log cut short ends where its data ends (the rest is lost)."""
+    try:
+        yield from f
+    except GZIP_CUT:
+        return
+
+
 class EventReader:
     """Iterate over a log's valid events in file order, counting (and locating) the skipped lines."""
 
@@ -39,8 +47,8 @@ class EventReader:
         self.bad_lines = []
 
     def __iter__(self):
-        with open(self.path, "rb") as f:
-            for number, line in enumerate(f, 1):
+        with open_log(self.path) as f:
+            for number, line in enumerate(_lines(f), 1):
                 if not line.strip():
                     continue
                 try:

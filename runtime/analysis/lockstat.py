@@ -3,7 +3,8 @@
 Definitions (also in docs/log-schema.md):
 - acquisitions: lock_acquire events; contended: those with wait_ns > 0, plus lock_wait_late events
   (contention the emulator found only at a release: an M that ran ahead took the lock inside
-  another's hold; its acquisition was not a contended one when logged).
+  another's hold; its acquisition was not a contended one when logged). run_end's own totals
+  complete both; a log cut before run_end counts at least one acquisition per contended one.
 - wait total / avg / p50 / p99 / max: over the contended acquisitions (lockstat's waittime); avg
   is total / contended; p50 and p99 are nearest-rank percentiles (the ceil(q*n)-th smallest wait).
 - hold total / avg / max: over lock_release events (avg = total / releases).
@@ -131,6 +132,8 @@ class LogStats:
     waited_by_p_kind: list = field(default_factory=list)      # Who with who = (p, kind)
     waited_by_g: list | None = None
     charged_to_g: list | None = None
+    run_totals_missing: bool = False       # no run_end lock totals: a log cut short
+    notes: list = field(default_factory=list)   # caveats for the reader, one sentence each
 
     def lock(self, name):
         return next(lock for lock in self.locks if lock.name == name)
@@ -141,7 +144,7 @@ def analyze(path, by_g=False, con=None):
     engine.check_readable(path)
     con = con or engine.connect()
     stats = LogStats(path=str(path))
-    cells, percentiles = _scan(con, path)
+    cells, percentiles = engine.with_long_lines([path], lambda: _scan(con, path))
     _count_lines(cells, stats)
     if stats.lines_read == 0:
         raise engine.nothing_read(path, stats.lines_skipped)
@@ -150,7 +153,12 @@ def analyze(path, by_g=False, con=None):
     stats.run = read_run_info(path)
     cells = [c for c in cells if c.ok and c.event in LOCK_EVENTS]
     stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock), percentiles)
-    _complete_from_run_totals(stats.locks, stats.run.get("locks", ()))
+    if "locks" in stats.run:
+        _complete_from_run_totals(stats.locks, stats.run["locks"])
+    else:
+        stats.run_totals_missing = True
+        stats.notes.append(_totals_missing_note(stats.run))
+        _count_late_waits_as_acquisitions(stats.locks)
     stats.kinds = _sum_by_kind(stats.locks, percentiles)
     contended = [c for c in cells if c.event in WAIT_EVENTS and c.contended]
     stats.waited_by_p = _who(contended, lambda c: c.p)
@@ -158,7 +166,7 @@ def analyze(path, by_g=False, con=None):
     stats.waited_by_p_kind = _who(contended, lambda c: (c.p, c.kind))
     if by_g:
         rows = engine.run_query(con, _BY_G_SQL.format(valid=VALID_SQL, source=engine.source(path, LOCK_COLUMNS)),
-                                path).fetchall()
+                                path)
         stats.waited_by_g = sorted((Who(*r[1:]) for r in rows if r[0] == "waited"), key=_heaviest_first)
         stats.charged_to_g = sorted((Who(*r[1:]) for r in rows if r[0] == "charged"), key=_heaviest_first)
     return stats
@@ -258,6 +266,24 @@ def _complete_from_run_totals(locks, totals):
             lock.hold_ns_max = max(lock.hold_ns_max, total["hold_ns_max"])
 
 
+def _count_late_waits_as_acquisitions(locks):
+    """Without run_end's totals: a late wait (lock_wait_late) stands for an acquisition that was
+    not logged when it was uncontended (info level), so a lock was acquired at least as often
+    as it was contended. (At debug the allocator locks' acquisitions are all logged already.)"""
+    for lock in locks:
+        if lock.contended > lock.acquisitions:
+            lock.logged_acquisitions = lock.acquisitions
+            lock.acquisitions = lock.contended
+
+
+def _totals_missing_note(run):
+    unlogged = ("sched, chan and sema locks are" if run.get("config", {}).get("log_level") == "debug"
+                else "at info level every lock is")
+    return (f"this log has no run_end totals (the run or the log was cut short): acquisitions and contended "
+            f"count only what was logged, so they are lower bounds; {unlogged} logged only when contended, "
+            f"so its uncontended acquisitions are missing and contended % is too high")
+
+
 def _sum_by_kind(locks, percentiles):
     """Per-kind totals: sums over the locks, percentiles over every wait of the kind."""
     kinds = {}
@@ -315,6 +341,8 @@ def as_json(stats, by="lock", top=None):
         "events": stats.events,
         "vt_end": stats.vt_end,
         "run": stats.run,
+        "run_totals_missing": stats.run_totals_missing,
+        "notes": stats.notes,
     }
     if stats.waited_by_g is not None:
         out["waited_by_g"] = [_who_json(w, "g") for w in stats.waited_by_g[:top]]

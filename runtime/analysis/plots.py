@@ -28,12 +28,14 @@ def load_series(path, con=None):
     """(waits {kind: (vt array, wait array)}, heap (vt array, bytes array), vt_end)."""
     engine.check_readable(path)
     con = con or engine.connect()
-    source = engine.source(path, ("vt", "event", "kind", "lock", "wait_ns", "hold_ns", "HeapInuse"))
-    end = engine.run_query(con, f"SELECT max(vt), count(*) FROM {source} WHERE coalesce({VALID_SQL}, false)",
-                           path).fetchall()[0]
+    names = ("vt", "event", "kind", "lock", "wait_ns", "hold_ns", "HeapInuse")
+    end = engine.with_long_lines([path], lambda: engine.run_query(
+        con, f"SELECT max(vt), count(*) FROM {engine.source(path, names)} WHERE coalesce({VALID_SQL}, false)",
+        path)[0])
+    source = engine.source(path, names)
     if not end[1]:
         raise UserError(f"{path} has no readable event: not a gort run log")
-    cols = engine.run_query(con, _SQL.format(source=source, valid=VALID_SQL), path).fetchnumpy()
+    cols = engine.run_query(con, _SQL.format(source=source, valid=VALID_SQL), path, "fetchnumpy")
     event = np.asarray(cols["event"], dtype=object)
     vt = np.asarray(cols["vt"], dtype=np.int64)
     kinds = np.asarray(cols["kind"], dtype=object)

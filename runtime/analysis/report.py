@@ -46,15 +46,9 @@ def _header(stats, label=""):
     return text
 
 
-def _partial_note(stats):
-    """Locks logged only when contended, with no run_end totals to complete them (a cut log)."""
-    if "locks" in stats.run:
-        return None
-    kinds = sorted({l.kind for l in stats.locks if l.kind not in ("mheap", "mcentral")})
-    if not kinds:
-        return None
-    return (f"[yellow]note: {', '.join(kinds)} locks are logged only when contended and this log has no "
-            f"run_end totals: their acquisitions count the contended ones only[/yellow]")
+def _print_notes(console, stats, label=""):
+    for note in stats.notes:
+        console.print(f"[yellow]note{label}: {note}[/yellow]", soft_wrap=True)   # one line, for grep
 
 
 def _lock_table(title, locks, top, class_columns=False):
@@ -106,8 +100,7 @@ def print_report(stats, by="lock", top=20, console=None):
     """One log's report."""
     console = console or make_console()
     console.print(_header(stats))
-    if _partial_note(stats):
-        console.print(_partial_note(stats))
+    _print_notes(console, stats)
     if by == "class":
         classes = sort_locks(stats.locks, "class")
         console.print(_lock_table("mcentral locks by span class", classes, top, class_columns=True))
@@ -143,6 +136,8 @@ def print_side_by_side(a, b, by="lock", top=20, console=None):
     console = console or make_console()
     console.print(_header(a, "A: "))
     console.print(_header(b, "B: "))
+    _print_notes(console, a, " (A)")
+    _print_notes(console, b, " (B)")
     if by == "class":
         rows = _pair(a.locks, b.locks, lambda l: l.kind == "mcentral")
         rows.sort(key=lambda pair: next(l.spanclass for l in pair if l is not None) or 0)

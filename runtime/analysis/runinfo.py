@@ -1,11 +1,15 @@
 """The run's identity from its first and last lines: run_start's config, run_end's totals.
 
-Both sit at the ends of the file, so they are read directly instead of by a scan.
+Both sit at the ends of the file, so they are read directly instead of by a scan (a gzipped log
+has no end to seek to: it is decompressed on the way to its tail).
 """
 
+import gzip
 import os
 
 import orjson
+
+from runtime.analysis.engine import GZIP_CUT, open_log
 
 _TAIL_BYTES = 1 << 20
 
@@ -13,11 +17,10 @@ _TAIL_BYTES = 1 << 20
 def read_run_info(path):
     """{"config", "versions", "status", "totals"} from run_start / run_end, where present."""
     info = {}
-    with open(path, "rb") as f:
-        start = _event(f.readline())
-        size = os.fstat(f.fileno()).st_size
-        f.seek(max(0, size - _TAIL_BYTES))
-        tail = f.read().split(b"\n")
+    with open_log(path) as f:
+        first = f.readline()
+        tail = _tail(f, first).split(b"\n")
+    start = _event(first)
     if start.get("event") == "run_start":
         for key in ("config", "versions"):
             if isinstance(start.get(key), dict):
@@ -32,6 +35,20 @@ def read_run_info(path):
                 info["locks"] = [lock for lock in end["locks"] if _lock_totals_ok(lock)]
             break
     return info
+
+
+def _tail(f, first):
+    """The last _TAIL_BYTES of the file (at least); `first`, its first line, was read already."""
+    if not isinstance(f, gzip.GzipFile):
+        f.seek(max(0, os.fstat(f.fileno()).st_size - _TAIL_BYTES))
+        return f.read()
+    tail = first
+    try:
+        while chunk := f.read(_TAIL_BYTES):
+            tail = tail[-_TAIL_BYTES:] + chunk
+    except GZIP_CUT:
+        pass
+    return tail
 
 
 def _lock_totals_ok(lock):

@@ -1,5 +1,6 @@
 """`gort plot LOG -o run.png`: lock wait over virtual time per lock kind, and heap in use over time."""
 
+from runtime.analysis.output import writing
 from runtime.errors import UserError
 
 
@@ -11,7 +12,8 @@ def add_arguments(parser):
 def run(args):
     from runtime.analysis.plots import plot_run    # matplotlib loads only for this command
     try:
-        kinds = plot_run(args.log, args.output)
+        with writing(args.output):
+            kinds = plot_run(args.log, args.output)
     except OSError as err:
         raise UserError(f"cannot write {args.output}: {err.strerror}") from None
     except ValueError as err:     # e.g. an unknown image format in the file name

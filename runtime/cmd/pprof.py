@@ -5,10 +5,10 @@ Go's: contentions/count and delay/nanoseconds; each wait is charged to the previ
 stack, as Go's mutex profile charges the unlocker (runtime/analysis/mutexprof.py).
 """
 
-import os
 import sys
 
 from runtime.analysis.mutexprof import build_mutex_profile
+from runtime.analysis.output import writing
 from runtime.errors import UserError
 
 
@@ -23,10 +23,9 @@ def add_arguments(parser):
 def run(args):
     profile, reader, contentions = build_mutex_profile(args.log, args.charge)
     try:
-        profile.write_gzip(args.output)
+        with writing(args.output):
+            profile.write_gzip(args.output)
     except OSError as err:
-        if os.path.exists(args.output):
-            os.unlink(args.output)
         raise UserError(f"cannot write {args.output}: {err.strerror}") from None
     note = reader.skipped_note()
     if note:

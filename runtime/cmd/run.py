@@ -36,13 +36,14 @@ def add_arguments(parser):
 def load_workload(path):
     """The workload's `main`, or a UserError naming what is wrong with the file."""
     try:
-        source = Path(path).read_text()
+        source = Path(path).read_bytes()   # bytes: compile() decodes them as Python does (PEP 263)
     except OSError as err:
         raise UserError(f"cannot read workload {path}: {err.strerror}") from None
     try:
         code = compile(source, path, "exec")
-    except SyntaxError as err:
-        raise UserError(f"{path}:{err.lineno}: syntax error: {err.msg}") from None
+    except (SyntaxError, ValueError) as err:   # ValueError: a NUL byte on some Pythons
+        where = f"{path}:{err.lineno}" if getattr(err, "lineno", None) else path
+        raise UserError(f"{where}: syntax error: {getattr(err, 'msg', err)}") from None
     namespace = {"__name__": "__gort_main__", "__file__": path}
     try:
         exec(code, namespace)
@@ -63,7 +64,10 @@ def run(args):
     main = load_workload(args.workload)
     log_path = args.log
     if log_path is None and args.log_level != "off":
-        os.makedirs("logs", exist_ok=True)
+        try:
+            os.makedirs("logs", exist_ok=True)
+        except OSError as err:
+            raise UserError(f"cannot create the log directory logs: {err.strerror}") from None
         log_path = os.path.join("logs", f"{Path(args.workload).stem}-{args.seed}.jsonl")
     result = execute(main, args.workload, procs=args.procs, seed=args.seed, log_path=log_path,
                      log_level=args.log_level, cost_model=args.cost_model,
@@ -72,7 +76,7 @@ def run(args):
     sys.stdout.flush()
     if result.report:
         sys.stderr.write(result.report)
-    if result.races is not None:
+    if result.races:      # Go's race detector says nothing when it found no race
         print(f"Found {result.races} data race(s)", file=sys.stderr)
     if result.status != 0:
         print(f"exit status {result.status}", file=sys.stderr)
@@ -176,24 +180,21 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     restore = deliver_signals_as_interrupt(on_first=sched.interrupt_soon)
     interrupted = False
     status = None
+    report = ""
     try:
         status = trio.run(sched.run, main, rt, restrict_keyboard_interrupt_to_checkpoints=False)
-    except (RunInterrupted, BaseExceptionGroup) as err:
-        if isinstance(err, BaseExceptionGroup):
-            group = err.subgroup(RunInterrupted)
-            if group is None:
-                raise
-            err = group
-            while isinstance(err, BaseExceptionGroup):
-                err = err.exceptions[0]
-        interrupted = True
-        status = 128 + err.signum            # as a shell reports a process killed by the signal
+    except (RunInterrupted, SystemExit, BaseExceptionGroup) as err:
+        err = _first_of(err, (RunInterrupted, SystemExit))
+        if isinstance(err, RunInterrupted):
+            interrupted = True
+            status = 128 + err.signum        # as a shell reports a process killed by the signal
+        else:
+            status, report = _exit_status(err)
     finally:
         detector, racert.enabled = racert.enabled, None
         restore()
         if progress:
             sys.stderr.write("\r\033[K")
-    report = ""
     if sched.failure is not None:
         kind, gp, err = sched.failure
         report = deadlock_report(sched.allgs, err) if kind == "deadlock" else panic_report(gp, err)
@@ -213,6 +214,30 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         log.close()
     _close_goroutines(sched)
     return result
+
+
+def _first_of(err, kinds):
+    """The first exception of `kinds` in err (trio wraps a task's exception in a group); any
+    other exception is the emulator's own failure and goes on up."""
+    if isinstance(err, BaseExceptionGroup):
+        group = err.subgroup(kinds)
+        if group is None:
+            raise err
+        err = group
+        while isinstance(err, BaseExceptionGroup):
+            err = err.exceptions[0]
+    return err
+
+
+def _exit_status(err):
+    """(status, stderr text) of a workload's sys.exit(code), which ends the process as Go's
+    os.Exit does: an int is the status; None is 0; anything else is printed, status 1 (Python's rule)."""
+    code = err.code
+    if code is None:
+        return 0, ""
+    if isinstance(code, int):
+        return code, ""
+    return 1, f"{code}\n"
 
 
 def _final_memstats(sched, heap):
