@@ -63,7 +63,8 @@ def run_once(scenario, model, chooser, trace=False, variant="plain", known_races
     except SleepBlocked as blocked:
         blocked.races = m.races     # real races all the same, and now known: they must be kept
         raise
-    rt.check_awaited()
+    if status == "ok":
+        rt.check_awaited()
     outcome = {k: concrete(rt.outcome[k]) for k in sorted(rt.outcome)}
     if status != "ok":
         outcome["status"] = status

@@ -6,6 +6,7 @@ Every operation on shared state is awaited: each is one step the explorer can in
 
 import inspect
 import sys
+from types import CoroutineType
 
 from runtime.check import machine as _machine_module
 from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
@@ -44,7 +45,7 @@ class CheckRuntime:
         self.variant = variant
         self.outcome = {}
         self._par_lock = Mutex("variant.mu") if variant == "mutex" else None
-        self.unawaited = []       # rt.par requests not (yet) awaited
+        self.pars = []            # every rt.par call: (request, where, coroutines)
 
     def var(self, name, v=0):
         """A plain (non-atomic) shared variable: accesses may race and may be reordered.
@@ -90,28 +91,31 @@ class CheckRuntime:
     def par(self, *fns):
         """Run each fn() as a goroutine and wait for them all: `await rt.par(p0, p1)` is
         `wg.Add(2); go p0(); go p1(); wg.Wait()` with each goroutine's end ⇒ par returning."""
-        coros = []
-        for fn in fns:
-            coros.append(fn())
-            if not inspect.iscoroutine(coros[-1]):
-                _close_all(coros[:-1])
+        coros = [fn() for fn in fns]
+        for fn, coro in zip(fns, coros):
+            if type(coro) is not CoroutineType:
+                _close_all(coros)
                 raise TypeError(f"par {getattr(fn, '__name__', fn)}: the function must be `async def`")
         bodies = coros
         if self._par_lock is not None:       # the `mutex` variant: each body in one critical section
             bodies = [_locked(coro, self._par_lock) for coro in coros]
         created = _caller_frames(self._machine.internal_files)
-        par = _Par(self, (PAR, [(body, created, fn.__name__) for body, fn in zip(bodies, fns)]), created, coros)
-        self.unawaited.append(par)
-        return par
+        req = (PAR, [(body, created, fn.__name__) for body, fn in zip(bodies, fns)])
+        self.pars.append((req, created, coros))
+        return request(req)
 
     def check_awaited(self):
-        """After an execution: an rt.par never awaited started nothing, silently. Say so."""
-        if self.unawaited:
-            par = self.unawaited[0]
-            for p in self.unawaited:
-                _close_all(p.coros + [body for body, _, _ in p.req[1]])
-            where = "".join(f"{code.co_filename}:{line}: " for code, line in par.created[:1])
-            raise UserError(f"{where}rt.par(...) is never awaited, so it runs nothing: write `await rt.par(...)`")
+        """After an execution that ended normally: an rt.par never awaited started nothing,
+        silently (the machine lists the rt.par requests it received). Say so."""
+        started = self._machine.pars_started
+        if len(started) == len(self.pars):
+            return
+        unawaited = [(req, created, coros) for req, created, coros in self.pars
+                     if not any(req is s for s in started)]
+        for req, _, coros in unawaited:
+            _close_all(coros + [body for body, _, _ in req[1]])
+        where = "".join(f"{code.co_filename}:{line}: " for code, line in unawaited[0][1][:1])
+        raise UserError(f"{where}rt.par(...) is never awaited, so it runs nothing: write `await rt.par(...)`")
 
     def gosched(self):
         return request((GOSCHED,))
@@ -120,22 +124,6 @@ class CheckRuntime:
         """`i, v, ok = await rt.select(c1.recv_case(), c2.send_case(x), default=False)`: i is the
         chosen case, -1 for default. Every ready case is explored, as Go picks one at random."""
         return request((SELECT, cases, default))
-
-
-class _Par:
-    """rt.par's request, to be awaited. Awaiting it hands it to the machine."""
-
-    __slots__ = ("rt", "req", "created", "coros")
-
-    def __init__(self, rt, req, created, coros):
-        self.rt = rt
-        self.req = req
-        self.created = created    # where rt.par was called
-        self.coros = coros        # the functions' coroutines (unwrapped by the mutex variant)
-
-    def __await__(self):
-        self.rt.unawaited.remove(self)
-        return (yield self.req)
 
 
 async def _locked(coro, mu):

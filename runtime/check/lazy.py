@@ -87,11 +87,14 @@ def concrete(x):
     t = type(x)
     if t is Lazy:
         return x.force()
-    if t is tuple or t is list or t is set or t is frozenset:
+    if t in _CONTAINERS:
+        if t is dict:
+            return {concrete(k): concrete(v) for k, v in x.items()}
         return t(concrete(v) for v in x)
-    if t is dict:
-        return {concrete(k): concrete(v) for k, v in x.items()}
     return x
+
+
+_CONTAINERS = frozenset((tuple, list, set, frozenset, dict))
 
 
 def _binary(op):

@@ -76,6 +76,7 @@ class Machine:
         self.internal_files = internal_files
         self.where_known = _WHERE.setdefault(internal_files, {})   # see where()
         self.known_races = set() if known_races is None else known_races
+        self.pars_started = []    # the rt.par requests performed (CheckRuntime.check_awaited)
 
     # --- goroutines ----------------------------------------------------------------------------
 
@@ -223,6 +224,7 @@ class Machine:
         """rt.par: start every function as a goroutine (go ⇒ start); t waits for them all."""
         while t.buffer:
             self.flush_one(t)
+        self.pars_started.append(req)
         join = Join(t)
         for coro, created, name in req[1]:
             child = self.spawn(coro, t, created, name)
