@@ -25,17 +25,17 @@ from runtime.analysis.runinfo import read_run_info
 # cost more than the whole second step.
 _CELLS_TABLE = "gort_cells"
 _CELLS_SQL = """
-SELECT coalesce({valid}, false) AS ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END AS prev_p,
-       any_value(kind) AS kind,
-       count(*) AS n,
-       count(*) FILTER (wait_ns > 0) AS contended,
-       coalesce(sum(wait_ns), 0) AS wait_total,
-       coalesce(max(wait_ns), 0) AS wait_max,
-       coalesce(sum(hold_ns), 0) AS hold_total,
-       coalesce(max(hold_ns), 0) AS hold_max,
-       list(wait_ns) FILTER (wait_ns > 0) AS waits,
-       max(vt) AS vt_max
-FROM {source} GROUP BY ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END
+SELECT ok, event, lock, p, prev_p, kind, n, coalesce(len(waits), 0) AS contended,
+       coalesce(list_sum(waits), 0) AS wait_total, coalesce(list_max(waits), 0) AS wait_max,
+       hold_total, hold_max, vt_max, waits
+FROM (SELECT coalesce({valid}, false) AS ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END AS prev_p,
+             any_value(kind) AS kind,
+             count(*) AS n,
+             coalesce(sum(hold_ns), 0) AS hold_total,
+             coalesce(max(hold_ns), 0) AS hold_max,
+             list(wait_ns) FILTER (wait_ns > 0) AS waits,
+             max(vt) AS vt_max
+      FROM {source} GROUP BY ok, event, lock, p, CASE WHEN wait_ns > 0 THEN prev_p END)
 """
 # (kind follows from the lock, so it rides along instead of being a key: fewer group keys
 # measured faster on 2 cores; the span class is read from the name, `mcentral[N] ...`, as it
