@@ -9,7 +9,8 @@ close ⇒ a receive that returns because of it; Unlock ⇒ the next Lock (RUnloc
 RLock); Done ⇒ Wait returns; Once's f ⇒ every Do returns; Signal/Broadcast ⇒ the Wait it wakes;
 atomics synchronize through the variable. Plain `rt.var` accesses are checked against each other
 goroutine's last read and write of the variable (shadow cells), and a race is reported at once in
-the race detector's format, each distinct pair of code locations once.
+the race detector's format, as TSan does: one race per access, the variable's shadow reset after it,
+each pair of stacks once.
 
 `enabled` is the running process's RaceRuntime, or None: the hooks cost one global load when off.
 """
@@ -150,12 +151,20 @@ class RaceRuntime:
         vc = g.vc
         for prev in list(sh.writes.values()) + (list(sh.reads.values()) if is_write else []):
             if prev.goid != g.goid and vc.get(prev.tid, 0) < prev.epoch:
+                # TSan's DoReportRace: the first racing access found is reported, and the
+                # variable's shadow is reset (the racing access is not recorded either), so the
+                # rest of this access's races and the ones it would cause go unreported.
+                sh.reads.clear()
+                sh.writes.clear()
                 self._report(var, access, prev)
-        if is_write:
-            sh.writes[g.goid] = access
-            sh.nwrites += 1
+                break
         else:
-            sh.reads[g.goid] = access
+            if is_write:
+                sh.writes[g.goid] = access
+            else:
+                sh.reads[g.goid] = access
+        if is_write:
+            sh.nwrites += 1
         if self.log is not None:
             vt, mid, pid = _where()
             self.log.event("hb", vt, m=mid, p=pid, g=g.goid, op="write" if is_write else "read", var=var.name,
@@ -164,8 +173,9 @@ class RaceRuntime:
     def _report(self, var, access, prev):
         if not self.report:
             return
-        key = (var.name, frozenset(((access.is_write, tuple(access.frames[:1])),
-                                    (prev.is_write, tuple(prev.frames[:1])))))   # once per code pair
+        # TSan's HandleRacyStacks: once per unordered pair of stacks, whatever the variable (a
+        # stack is its PCs: a read and a write on one line are different instructions).
+        key = frozenset(((access.is_write, tuple(access.frames)), (prev.is_write, tuple(prev.frames))))
         if key in self.reported:
             return
         self.reported.add(key)

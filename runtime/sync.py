@@ -66,6 +66,8 @@ class Mutex(SemaWord):
         if old & (mutexLocked | mutexStarving):
             return False
         self.state = old | mutexLocked
+        if racert.enabled is not None:            # as Lock: Unlock ⇒ a successful TryLock
+            racert.enabled.acquire(proc.sched.curm.curg, self)
         return True
 
     async def _lock_slow(self):
@@ -180,9 +182,12 @@ class RWMutex:
             racert.enabled.acquire(proc.sched.curm.curg, self)
 
     def try_rlock(self):
+        _charge(proc.sched.costs.atomic)          # readerCount's load and CAS
         if self.readerCount < 0:
             return False
         self.readerCount += 1
+        if racert.enabled is not None:            # as RLock: Unlock ⇒ a successful TryRLock
+            racert.enabled.acquire(proc.sched.curm.curg, self)
         return True
 
     def runlock(self):
