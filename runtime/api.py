@@ -12,9 +12,10 @@ import re
 import sys
 import types
 
+from runtime import panic as _panic
 from runtime import proc, racert
 from runtime.chan import Chan, NilChan, park, safepoint
-from runtime.panic import Exit, GoPanic, Goexit, throw, workload_fault
+from runtime.panic import Exit, GoPanic, Goexit, PanicNilError, throw, workload_fault
 from runtime.proc import GOSCHED, SYSCALL
 from runtime.runtime2 import waitReasonSleep
 from runtime.select import selectgo
@@ -197,13 +198,27 @@ def _access(var, is_write):
     return m
 
 
+class TimerChan(Chan):
+    """A timer's channel. Go 1.23+ timer channels are synchronous: len and cap are 0, and Stop and
+    Reset discard a value not yet received. Inside, as in Go's runtime, a 1-slot buffer holds the
+    fired value until it is received or discarded."""
+
+    __slots__ = ()
+
+    def __len__(self):
+        return 0
+
+    def cap(self):
+        return 0
+
+
 class Timer:
-    """time.Timer: fires once `ns` from now, sending the virtual time on its channel `c` (cap 1)."""
+    """time.Timer: fires once `ns` from now, sending the virtual time on its channel `c`."""
 
     __slots__ = ("c", "seq", "fn")
 
     def __init__(self, rt, ns, fn=None):
-        self.c = rt.chan(1)
+        self.c = rt.chan(1, _kind=TimerChan)
         self.fn = fn
         self.seq = 0
         self._arm(ns)
@@ -213,9 +228,12 @@ class Timer:
         self.seq = sched.addtimer(sched.curm.now + max(ns, 0), _fire_timer, self)
 
     def stop(self):
-        """Stop(): True if the timer was pending. Go 1.23+: no stale value stays in `c`."""
+        """Stop(): True if the timer was pending, or had fired but its value was not received
+        (Go 1.23+: timerchandrain discards it; no stale value stays in `c`)."""
         pending = proc.sched.deltimer(self.seq)
-        self.c.buf.clear()
+        if self.c.buf:
+            self.c.buf.clear()
+            pending = True
         return pending
 
     def reset(self, ns):
@@ -292,7 +310,7 @@ class Runtime:
         return proc.sched.curm.curg.goid
 
     # channels and select
-    def chan(self, cap=0, zero=None, elemsize=8, pointers=False):
+    def chan(self, cap=0, zero=None, elemsize=8, pointers=False, _kind=Chan):
         """make(chan T, cap): allocates the hchan (and its buffer) through mallocgc."""
         from runtime.chan import hchanSize
         sched = proc.sched
@@ -307,7 +325,7 @@ class Runtime:
         f = sys._getframe(1)
         while f.f_back is not None and not is_workload(f.f_code.co_filename):
             f = f.f_back                  # a timer's channel: named after the workload's line
-        return Chan(cap, addr, zero, elemsize, site=f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno}")
+        return _kind(cap, addr, zero, elemsize, site=f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno}")
 
     def nil_chan(self):
         """A nil channel: blocks forever on send and receive; never ready in a select."""
@@ -385,6 +403,8 @@ class Runtime:
             _box(sched, a)
         if args:
             sched.malloc(16 * len(args), False)    # the []any holding them
+        if _panic.silenced:      # a deferred call run while the process ends: Go never runs it
+            return
         self.out.write(" ".join(gofmt(a) for a in args) + "\n")
 
     def printf(self, fmt, *args):
@@ -392,6 +412,8 @@ class Runtime:
         sched = proc.sched
         for a in args:
             _box(sched, a)
+        if _panic.silenced:
+            return
         self.out.write(sprintf(fmt, *args))
 
     def sprintf(self, fmt, *args):
@@ -402,11 +424,13 @@ class Runtime:
         raise Goexit()
 
     def panic(self, value):
-        raise GoPanic(value)
+        """panic(value); panic(nil) panics with a *runtime.PanicNilError, as since Go 1.21."""
+        raise GoPanic(PanicNilError() if value is None else value)
 
     def exit(self, code):
-        """os.Exit(code)"""
+        """os.Exit(code): no deferred call runs (the `finally` blocks unwinding runs print nothing)."""
         self.out.flush()
+        _panic.stop_output()
         raise Exit(code)
 
 
@@ -493,6 +517,8 @@ def sprintf(fmt, *args):
             s = gofmt(a)
         elif verb == "d":
             s = str(int(a))
+            if a >= 0 and ("+" in flags or " " in flags):    # Go's sign flags
+                s = ("+" if "+" in flags else " ") + s
         elif verb == "s":
             s = gofmt(a)
         elif verb == "q":
@@ -500,9 +526,12 @@ def sprintf(fmt, *args):
         elif verb == "t":
             s = gofmt(bool(a))
         elif verb in "xX":
-            s = format(a, verb) if isinstance(a, int) else str(a).encode().hex()
+            s = format(a, ("#" if "#" in flags else "") + verb) if isinstance(a, int) else str(a).encode().hex()
+            if verb == "X" and isinstance(a, str):
+                s = s.upper()
         elif verb in "feg":
-            s = format(a, f".{prec if prec is not None else 6}{verb}")
+            sign = "+" if "+" in flags else " " if " " in flags else ""
+            s = format(a, f"{sign}{'#' if '#' in flags else ''}.{prec if prec is not None else 6}{verb}")
         elif verb == "c":
             s = chr(a)
         elif verb == "T":
@@ -511,7 +540,12 @@ def sprintf(fmt, *args):
             s = f"%!{verb}({gofmt(a)})"
         if width:
             w = int(width)
-            s = s.ljust(w) if "-" in flags else s.rjust(w, "0" if "0" in flags else " ")
+            if "-" in flags:
+                s = s.ljust(w)
+            elif "0" in flags and s[:1] in ("+", "-", " ") and verb in "dfeg":   # sign, then zeros
+                s = s[0] + s[1:].rjust(w - 1, "0")
+            else:
+                s = s.rjust(w, "0" if "0" in flags else " ")
         return s
 
     return _VERB.sub(one, fmt)

@@ -317,8 +317,8 @@ def test_race_detector_says_nothing_without_a_race(tmp_path):
 
 
 @pytest.mark.parametrize("expr, first_line", [
-    ("1 / x", "panic: runtime error: integer divide by zero [ZeroDivisionError: division by zero]"),
-    ("7 % x", "panic: runtime error: integer divide by zero [ZeroDivisionError: integer modulo by zero]"),
+    ("1 / x", "panic: runtime error: integer divide by zero"),
+    ("7 % x", "panic: runtime error: integer divide by zero"),
     ("1 / float(x)", "panic: ZeroDivisionError: float division by zero"),
     ("1.5 % float(x)", "panic: ZeroDivisionError: float modulo"),
 ])

@@ -141,14 +141,11 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
             spanset=False, schedtrace_ms=0, snapshot_ns=1_000_000, out=None, progress=None,
             race=False):
     """Run `main` on a fresh emulated runtime; returns a Result (never raises for workload faults)."""
-    import trio
-
     from runtime.api import Runtime
     from runtime.costs import DEFAULT_COSTS, CostModel
-    from runtime.log import RunInterrupted, RunLog, deliver_signals_as_interrupt
+    from runtime.log import RunLog
     from runtime.mheap import MHeap
     from runtime.mprof import LockObserver
-    from runtime.panic import deadlock_report, panic_report
     from runtime.proc import Sched
 
     costs = CostModel.load(cost_model) if cost_model else DEFAULT_COSTS
@@ -177,6 +174,20 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     if race or (log is not None and log.debug_enabled):
         racert.enabled = racert.RaceRuntime(log=log, report=race)
         racert.enabled.allgs = sched.allgs
+    from runtime import panic
+    panic.begin_run()
+    try:
+        return _execute(sched, heap, log, main, rt, workload, log_path, seed, progress, race)
+    finally:
+        panic.end_run()     # the output dropped since the process began to end is back
+
+
+def _execute(sched, heap, log, main, rt, workload, log_path, seed, progress, race):
+    import trio
+
+    from runtime import panic, racert
+    from runtime.log import RunInterrupted, deliver_signals_as_interrupt
+    from runtime.panic import deadlock_report, panic_report
     restore = deliver_signals_as_interrupt(on_first=sched.interrupt_soon)
     interrupted = False
     status = None
@@ -194,7 +205,7 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         detector, racert.enabled = racert.enabled, None
         restore()
         if progress:
-            sys.stderr.write("\r\033[K")
+            panic.real_stderr().write("\r\033[K")
     if sched.failure is not None:
         kind, gp, err = sched.failure
         report = deadlock_report(sched.allgs, err) if kind == "deadlock" else panic_report(gp, err)
@@ -318,8 +329,13 @@ def _versions():
 
 
 def _close_goroutines(sched):
-    """Close the coroutines of Gs still alive when the process ended, quietly (no finalizers later)."""
+    """Close the coroutines of Gs still alive when the process ended (no finalizers later). Go runs
+    no other goroutine's deferred calls when the process exits: the `finally` blocks closing runs
+    print nothing."""
     import warnings
+
+    from runtime.panic import stop_output
+    stop_output()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for gp in list(sched.allgs.values()):
