@@ -10,11 +10,12 @@ blocks and is a plain call (`mu.unlock()`).
 
 from runtime import proc, racert
 from runtime.chan import safepoint
-from runtime.panic import GoPanic, throw
+from runtime.panic import GoPanic, Goexit, throw
 from runtime.runtime2 import (waitReasonSyncCondWait, waitReasonSyncMutexLock,
                               waitReasonSyncRWMutexLock, waitReasonSyncRWMutexRLock,
                               waitReasonSyncWaitGroupWait)
 from runtime.sema import SemaWord, notifyList, semacquire, semrelease
+from runtime.traceback import is_workload
 
 mutexLocked = 1
 mutexWoken = 2
@@ -23,6 +24,7 @@ mutexWaiterShift = 3
 starvationThresholdNs = 1_000_000
 active_spin = 4
 rwmutexMaxReaders = 1 << 30
+_WG_GO_PC = ("sync.(*WaitGroup).Go", "$GOROOT/src/sync/waitgroup.go", 238)    # its go statement (Go 1.27)
 
 
 def _now():
@@ -270,18 +272,32 @@ class WaitGroup(SemaWord):
             racert.enabled.acquire(proc.sched.curm.curg, self)
 
     def go(self, fn, *args):
-        """wg.Go(f) (Go 1.25): Add(1); go func() { defer Done(); f() }()."""
+        """wg.Go(f) (Go 1.25, waitgroup.go): Add(1); go func() { defer Done unless f panicked; f() }()."""
         self.add(1)
 
-        from runtime.api import run_func, spawn
+        from runtime.api import run_func
 
         async def run():
             try:
                 await run_func(fn, args)
-            finally:
-                self.done()
+            except Goexit:
+                self.done()                       # Goexit runs the deferred Done
+                raise
+            except Exception as x:
+                # f panicked: Go recovers and panics again without Done, lest Wait return and the
+                # process exit before the panic kills it ("panic: v [recovered, repanicked]").
+                tb = x.__traceback__
+                while tb is not None and tb.tb_next is not None:
+                    tb = tb.tb_next
+                if isinstance(x, GoPanic) or (tb is not None and is_workload(tb.tb_frame.f_code.co_filename)):
+                    raise GoPanic(x.value if isinstance(x, GoPanic) else x).with_traceback(x.__traceback__)
+                raise                             # the emulator's own bug: reported as such
+            self.done()
         run.__qualname__ = getattr(fn, "__qualname__", "func") + ".gowrap1"
-        spawn(run, (), 2)
+        sched = proc.sched
+        m = sched.curm
+        # the goroutine is created inside sync, so Go's "created by" names wg.Go, not its caller
+        sched.newproc(run(), (), m, m.curg.goid, _WG_GO_PC, run)
 
 
 class Once:

@@ -271,3 +271,32 @@ def test_sync_objects_are_heap_allocated():
         rt.println(proc.sched.mallocs - before)
     out = run(main).out
     assert out.split("\n")[0] == "2"
+
+
+def test_waitgroup_go_does_not_call_done_when_f_panics():
+    """Go 1.27's WaitGroup.Go recovers f's panic and panics again without Done (Wait must not
+    return before the panic ends the process); its goroutine is created by sync.(*WaitGroup).Go."""
+    wgs = []
+
+    def work(rt):
+        rt.panic("boom")
+
+    async def main(rt):
+        wg = rt.WaitGroup()
+        wgs.append(wg)
+        wg.go(work, rt)
+        await wg.wait()
+    r = run(main)
+    assert r.report.startswith("panic: boom [recovered, repanicked]\n\ngoroutine ")
+    assert ".work()\n" in r.report                  # f's frames are kept
+    assert "created by sync.(*WaitGroup).Go in goroutine 1\n\t$GOROOT/src/sync/waitgroup.go:238" in r.report
+    assert wgs[0].v == 1
+
+
+def test_waitgroup_go_calls_done_after_goexit():
+    async def main(rt):
+        wg = rt.WaitGroup()
+        wg.go(rt.goexit)
+        await wg.wait()
+        rt.println("waited")
+    assert run(main).out == "waited\n"
