@@ -1,9 +1,9 @@
 """select (Go's select.go selectgo): random poll order, lock order by channel address, three passes.
 
-Pass 1 takes the first ready case in a uniformly random permutation (inside-out Fisher-Yates with
-the emulator's seeded random source); with none ready and a default, the default is chosen. Pass 2
-enqueues a select sudog on every channel and parks; the first waker wins (g.selectdone). Pass 3
-dequeues the losers.
+A select with one case is a channel operation, as Go compiles it. Pass 1 takes the first ready case
+in a uniformly random permutation (inside-out Fisher-Yates with the emulator's seeded random
+source); with none ready and a default, the default is chosen. Pass 2 enqueues a select sudog on
+every channel and parks; the first waker wins (g.selectdone). Pass 3 dequeues the losers.
 """
 
 from runtime import proc, racert
@@ -17,6 +17,22 @@ async def selectgo(cases, block):
     """Returns (case index, received value, ok); index -1 when the default case is chosen."""
     sched = proc.sched
     m = sched.curm
+    if len(cases) == 1:
+        # Go's compiler turns a one-case select into a channel operation (walk/select.go): a plain
+        # send or receive (its wait reasons: chan send, chan receive (nil chan), ...), or with a
+        # default selectnbsend/selectnbrecv, whose lock-free check fails without the channel lock.
+        kind, c, v = cases[0]
+        if block:
+            if kind == RECV:
+                v, ok = await c.recv(True)
+                return 0, v, ok
+            await c.send(v)
+            return 0, None, True
+        if c.nil or not c.closed and (
+                (len(c.buf) == 0 if c.dataqsiz else not c.sendq) if kind == RECV else
+                (len(c.buf) == c.dataqsiz if c.dataqsiz else not c.recvq)):
+            m.now += sched.costs.atomic
+            return await _done(-1, None, False)
     m.now += sched.costs.select
     rng = sched.rng
     pollorder = []
@@ -32,7 +48,9 @@ async def selectgo(cases, block):
     if not pollorder:
         if not block:
             return -1, None, False
-        await park(waitReasonSelectNoCases)   # select {} or only nil channels: block forever
+        # block forever: `select {}` is the compiler's block() ("select (no cases)"); cases on nil
+        # channels only go through selectgo's park ("select")
+        await park(waitReasonSelect if cases else waitReasonSelectNoCases)
     lockorder = sorted({cases[i][1].addr: cases[i][1] for i in pollorder}.values(), key=lambda c: c.addr)
     for c in lockorder:
         c.lock.acquire(m)
