@@ -723,3 +723,66 @@ def test_replay_as_json():
     assert {"goroutine": 2, "op": "store", "object": "x", "value": 1} in \
         [{k: e[k] for k in ("goroutine", "op", "object", "value")} for e in data["trace"]]
     assert sorted(r["var"] for r in data["races"]) == ["x", "y"]
+
+
+def raced(result):
+    return sorted({r.var for r in result.races.values()})
+
+
+ATOMIC_STORE_ACQUIRES_NOTHING = """
+async def main(rt):
+    x, d = rt.var("x"), rt.var("d")
+    a = rt.atomic(0, "a")
+    r = rt.outcome
+
+    async def t1():
+        await x.store(1)
+        await a.store(1)
+        await d.store(1)
+
+    async def t2():
+        if await d.load() == 1:
+            await a.store(2)        # observes nothing: no edge from t1's a.store(1)
+            r["r"] = await x.load()
+        else:
+            r["r"] = -1
+
+    await rt.par(t1, t2)
+"""
+
+
+def test_an_atomic_store_acquires_nothing(tmp_path):
+    path = write_scenario(tmp_path, ATOMIC_STORE_ACQUIRES_NOTHING)
+    for model in ("sc", "tso", "go"):
+        assert "x" in raced(check(path, model=model)), model
+    assert {"r": 0} in check(path, model="go").outcome_dicts()
+
+
+RELEASE_SEQUENCE = """
+async def main(rt):
+    x = rt.var("x")
+    a = rt.atomic(0, "a")
+    r = rt.outcome
+
+    async def t1():
+        await x.store(1)
+        await a.store(1)
+
+    async def t2():
+        await a.store(2)
+
+    async def t3():
+        v = await a.load()
+        r["a"] = v
+        if v == 2:                   # saw t2's store, which does not carry t1's
+            r["x"] = await x.load()
+
+    await rt.par(t1, t2, t3)
+    r["fin"] = await a.load()
+"""
+
+
+def test_an_atomic_load_synchronizes_with_the_store_it_reads_only(tmp_path):
+    result = check(write_scenario(tmp_path, RELEASE_SEQUENCE), model="go")
+    assert {"a": 2, "fin": 2, "x": 0} in result.outcome_dicts()
+    assert "x" in raced(result)

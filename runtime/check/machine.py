@@ -592,26 +592,34 @@ class Machine:
             self.record(t, "flush", var.name, w.value)
 
     def atomic(self, t, op, var, req):
-        vc_join(t.vc, var.clock)                 # acquire: the atomic writes it observes
-        self.tick(t)
+        """One sync/atomic operation, synchronizing as Go's race detector does: Load acquires
+        (the store it observes ⇒ it); Store releases only (var.clock becomes the storer's clock,
+        replacing the last one: a load observing it synchronizes with it alone); Add, Swap and a
+        successful CompareAndSwap acquire then release; a failed CompareAndSwap only acquires."""
         old = var.value
-        if op == ALOAD:
-            t.last_load = (var, var.nwrites, _location(t))
-            result = old
+        if op == ASTORE:
+            self.tick(t)
+            var.value, result = req[2], None
+            var.nwrites += 1
+            var.clock = list(t.vc)               # release: replaces, observes nothing
         else:
-            if op == ASTORE:
-                var.value, result = req[2], None
-            elif op == AADD:
-                var.value = result = old + req[2]
-            elif op == ASWAP:
-                var.value, result = req[2], old
+            vc_join(t.vc, var.clock)             # acquire: the atomic write it observes
+            self.tick(t)
+            if op == ALOAD:
+                t.last_load = (var, var.nwrites, _location(t))
+                result = old
             else:
-                result = old == req[2]
-                if result:
-                    var.value = req[3]
-            if op != ACAS or result:
-                var.nwrites += 1
-                vc_join(var.clock, t.vc)         # release
+                if op == AADD:
+                    var.value = result = old + req[2]
+                elif op == ASWAP:
+                    var.value, result = req[2], old
+                else:
+                    result = old == req[2]
+                    if result:
+                        var.value = req[3]
+                if op != ACAS or result:
+                    var.nwrites += 1
+                    var.clock = list(t.vc)       # release (after the acquire: includes it)
         self.record(t, OP_NAMES[op], var.name, var.value)
         return result
 
