@@ -276,13 +276,15 @@ class ExprChecker:
 
     def conversion(self, typ, x, pos, explicit_pos):
         """An explicit conversion T(x): the node sits at the operand's position, as the compiler's."""
-        u, xu = typ.underlying(), x.type.underlying() if x.type is not None else None
+        u = typ.underlying()
         if x.op == "OLITERAL" and isinstance(u, T.Basic):
             value = constant.convert(x.val, typ)
             return lit(explicit_pos, value, typ)
         if x.op == "OLITERAL" and isinstance(u, T.Slice) and isinstance(x.val, str) and u._elem.string() == "rune":
             return Node("OSLICELIT", pos, typ, list=[], length=len(x.val), runes=True)
         x = self.convert_untyped(x, typ if isinstance(u, T.Basic) else T.default_type(x.type))
+        # the operand's type after defaulting: []byte("lit") converts a string, not an untyped constant
+        xu = x.type.underlying() if x.type is not None else None
         if typ.is_interface():
             if x.type.is_interface():
                 return Node("OCONVNOP", pos, typ, x=x, explicit=True)
