@@ -786,3 +786,74 @@ def test_an_atomic_load_synchronizes_with_the_store_it_reads_only(tmp_path):
     result = check(write_scenario(tmp_path, RELEASE_SEQUENCE), model="go")
     assert {"a": 2, "fin": 2, "x": 0} in result.outcome_dicts()
     assert "x" in raced(result)
+
+
+COND_SIGNAL_WITHOUT_WAITER = """
+async def main(rt):
+    x, d, flag = rt.var("x"), rt.var("d"), rt.var("flag")
+    mu = rt.Mutex()
+    c = rt.Cond(mu)
+    r = rt.outcome
+
+    async def s2():
+        await x.store(1)
+        c.signal()                   # no waiter (or another's ticket): no edge to w
+        await d.store(1)
+
+    async def w():
+        if await d.load() == 1:
+            await mu.lock()
+            waited = 0
+            while await flag.load() == 0:
+                await c.wait()
+                waited = 1
+            r["waited"] = waited
+            mu.unlock()
+            r["r"] = await x.load()
+        else:
+            r["r"] = -1
+
+    async def s1():
+        await mu.lock()
+        await flag.store(1)
+        c.signal()
+        mu.unlock()
+
+    await rt.par(s2, w, s1)
+"""
+
+
+def test_cond_wait_synchronizes_only_with_the_notify_that_woke_it(tmp_path):
+    path = write_scenario(tmp_path, COND_SIGNAL_WITHOUT_WAITER)
+    for model in ("sc", "tso", "go"):
+        assert "x" in raced(check(path, model=model)), model
+    assert {"waited": 1, "r": 0} in check(path, model="go").outcome_dicts()
+
+
+def test_cond_broadcast_happens_before_every_wait_it_unblocks(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    mu = rt.Mutex()
+    cond = rt.Cond(mu)
+    ready, data = rt.var("ready", False), rt.var("data")
+
+    async def waiter(name):
+        await mu.lock()
+        while not await ready.load():
+            await cond.wait()
+        mu.unlock()
+        rt.outcome[name] = await data.load()
+
+    async def producer():
+        await data.store(42)
+        await mu.lock()
+        await ready.store(True)
+        cond.broadcast()
+        mu.unlock()
+
+    await rt.par(lambda: waiter("a"), lambda: waiter("b"), producer)
+""")
+    for model in ("sc", "go"):
+        result = check(path, model=model)
+        assert result.outcome_dicts() == [{"a": 42, "b": 42}], model
+        assert not result.races and result.verdict == "ok"

@@ -512,15 +512,16 @@ class Machine:
         if op == SELECT:
             return self.select(t, obj)
         if op == COND_WAIT:
-            vc_join(t.vc, obj.clock)              # Signal/Broadcast ⇒ this Wait returns
+            vc_join(t.vc, obj.clocks.pop(req[2]))  # the Signal/Broadcast that woke it ⇒ Wait returns
             self.tick(t)
             return None
         if op == COND_NOTIFY:
-            if req[2] is None:                    # Broadcast: every waiter so far
-                obj.notify_ticket = obj.wait_ticket
-            elif obj.notify_ticket < obj.wait_ticket:
-                obj.notify_ticket += 1            # Signal: the longest waiter
-            vc_join(obj.clock, t.vc)
+            # Signal: the longest waiter; Broadcast: every waiter so far; none: no edge at all.
+            end = obj.wait_ticket if req[2] is None else min(obj.notify_ticket + 1, obj.wait_ticket)
+            clocks = obj.clocks
+            for ticket in range(obj.notify_ticket, end):
+                clocks[ticket] = list(t.vc)
+            obj.notify_ticket = max(obj.notify_ticket, end)
             self.tick(t)
             return None
         if op == JOIN:

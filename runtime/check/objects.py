@@ -170,10 +170,11 @@ class WaitGroup:
 
 
 class Cond:
-    """sync.Cond over a Locker L: a ticket queue (runtime notifyList). Signal/Broadcast ⇒ the Wait
-    it unblocks returns."""
+    """sync.Cond over a Locker L: a ticket queue (runtime notifyList). Signal/Broadcast ⇒ the Wait(s)
+    it unblocks return: each ticket carries the clock of its own notifier (a Signal with no waiter,
+    or one waking another ticket, is no edge)."""
 
-    __slots__ = ("name", "L", "wait_ticket", "notify_ticket", "clock", "oid")
+    __slots__ = ("name", "L", "wait_ticket", "notify_ticket", "clocks", "oid")
 
     def __init__(self, L, name="cond"):
         self.oid = new_oid()
@@ -181,7 +182,7 @@ class Cond:
         self.L = L
         self.wait_ticket = 0       # tickets handed to waiters (notifyListAdd)
         self.notify_ticket = 0     # tickets below this are woken
-        self.clock = []
+        self.clocks = {}           # woken ticket -> the clock of the Signal/Broadcast that woke it
 
     async def wait(self):
         ticket = self.wait_ticket  # notifyListAdd, before L is released, as Go does
