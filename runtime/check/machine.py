@@ -386,9 +386,32 @@ class Machine:
                 fp.append((req[1].oid, "w"))
         elif op in SYNC_OPS:
             fp.append((req[1].oid, "s"))
+            if op == RECV:
+                fp += self._partner_reads(req[1])
         elif op == SELECT:
             fp += [(case[1].oid, "s") for case in req[1]]
+            for kind, ch, _ in req[1]:
+                fp += self._partner_reads(ch)
         return fp
+
+    def _partner_reads(self, ch):
+        """A receive from a goroutine waiting to send on ch uses the value it sends: a pending
+        load of that goroutine's resolves in the receiver's step, which reads its variable."""
+        reads = []
+        for u in self.live:
+            req = u.pending
+            if req is None:
+                continue
+            if req[0] == SEND and req[1] is ch:
+                values = (req[2],)
+            elif req[0] == SELECT:
+                values = [v for kind, c, v in req[1] if kind == SEND and c is ch]
+            else:
+                continue
+            for v in values:
+                if type(v) is Lazy and not v.resolved:
+                    reads.append((v.var.oid, "r"))
+        return reads
 
     def adds_no_option(self, option):
         """Whether taking `option` now leaves exactly the other options (those it does not
@@ -481,10 +504,12 @@ class Machine:
         return t.vc[t.tid]
 
     def sync_prelude(self, t):
-        """Atomics and synchronization resolve pending loads and drain the store buffer (x86's
-        locked instructions drain it; Go's atomics and locks are built on them)."""
-        while t.lazies:
-            t.lazies[0].force()
+        """Atomics and synchronization drain the store buffer (x86's locked instructions drain
+        it; Go's atomics and locks are built on them). They leave pending loads (`go`) pending:
+        a load's visible writes are fixed by its own clock (the writes that happen after it are
+        never visible, whatever synchronization follows), so resolving it later loses nothing
+        and lets later independent stores go first across an unrelated sync operation; a value
+        the operation uses (an atomic's or a send's argument) is forced where it is used."""
         while t.buffer:
             self.flush_one(t)
         t.last_load = None
@@ -600,7 +625,7 @@ class Machine:
         old = var.value
         if op == ASTORE:
             self.tick(t)
-            var.value, result = req[2], None
+            var.value, result = value_of(req[2]), None
             var.nwrites += 1
             var.clock = list(t.vc)               # release: replaces, observes nothing
         else:
@@ -611,13 +636,13 @@ class Machine:
                 result = old
             else:
                 if op == AADD:
-                    var.value = result = old + req[2]
+                    var.value = result = old + value_of(req[2])
                 elif op == ASWAP:
-                    var.value, result = req[2], old
+                    var.value, result = value_of(req[2]), old
                 else:
-                    result = old == req[2]
+                    result = old == value_of(req[2])
                     if result:
-                        var.value = req[3]
+                        var.value = value_of(req[3])
                 if op != ACAS or result:
                     var.nwrites += 1
                     var.clock = list(t.vc)       # release (after the acquire: includes it)
@@ -647,7 +672,7 @@ class Machine:
 
     def waitgroup(self, t, op, wg, req):
         if op == WG_ADD:
-            wg.count += req[2]
+            wg.count += value_of(req[2])
             if wg.count < 0:
                 raise ScenarioPanic("sync: negative WaitGroup counter")
             if req[2] < 0:                       # Done ⇒ Wait returns; Add(+n) releases nothing
