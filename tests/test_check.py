@@ -911,3 +911,30 @@ async def main(rt):
     await rt.par(sender, receiver, writer)
 """)
     assert check(path, model="go").outcome_dicts() == [{"v": 0}, {"v": 1}]
+
+
+def test_two_selects_meet_on_an_unbuffered_channel(tmp_path):
+    """select { case <-idle: case ch <- 7: } ‖ select { case v := <-ch: }: the blocked select is
+    the firing one's partner, and both complete (send ⇒ the receive completes)."""
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    ch, idle = rt.chan(), rt.chan()
+    data = rt.var("data")
+    r = rt.outcome
+
+    async def a():
+        await data.store(1)
+        i, _, ok = await rt.select(idle.recv_case(), ch.send_case(7))
+        r["i"] = i
+
+    async def b():
+        j, v, ok = await rt.select(ch.recv_case())
+        r["j"], r["v"], r["ok"] = j, v, ok
+        r["data"] = await data.load()
+
+    await rt.par(a, b)
+""")
+    for model in ("sc", "tso", "go"):
+        result = check(path, model=model)
+        assert result.outcome_dicts() == [{"i": 1, "j": 0, "v": 7, "ok": True, "data": 1}], model
+        assert not result.races and result.verdict == "ok"

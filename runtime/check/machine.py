@@ -324,19 +324,46 @@ class Machine:
                 return False
             return bool(obj.buf) or obj.closed or (not obj.cap_ and self._waiting(obj, SEND) is not None)
         if op == SELECT:
-            return req[2] or any(self._case_ready(*case) for case in obj)
+            return req[2] or any(self._case_ready(t, *case) for case in obj)
         if op == COND_WAIT:
             return req[2] < obj.notify_ticket
         return True
 
-    def _case_ready(self, kind, ch, _value):
-        """Whether a select case could proceed now (a select waiting on a channel is not itself
-        seen as a waiting partner: two selects on one unbuffered channel never meet)."""
+    def _case_ready(self, t, kind, ch, _value):
+        """Whether t's select case could proceed now. On an unbuffered channel its partner is a
+        goroutine waiting in the opposite operation, or in a select (without default) with the
+        opposite case on that channel: two selects meet, as Go's blocked selects wait on every
+        channel's queue."""
         if ch.nil:
             return False
         if kind == SEND:
-            return ch.closed or (len(ch.buf) < ch.cap_ if ch.cap_ else self._waiting(ch, RECV) is not None)
-        return bool(ch.buf) or ch.closed or (not ch.cap_ and self._waiting(ch, SEND) is not None)
+            return ch.closed or (len(ch.buf) < ch.cap_ if ch.cap_ else self._partner(t, ch, RECV)[0] is not None)
+        return bool(ch.buf) or ch.closed or (not ch.cap_ and self._partner(t, ch, SEND)[0] is not None)
+
+    def _partner(self, t, ch, op):
+        """The goroutine other than t that has waited longest to `op` on ch (unbuffered), either
+        pending that operation or blocked in a select with such a case: (goroutine, that case's
+        index, or None for a plain operation), or (None, None)."""
+        best = bj = None
+        for u in self.live:
+            req = u.pending
+            if u is t or req is None:
+                continue
+            if req[0] == op:
+                if req[1] is not ch:
+                    continue
+                j = None
+            elif req[0] == SELECT and not req[2]:
+                for j, case in enumerate(req[1]):
+                    if case[0] == op and case[1] is ch:
+                        break
+                else:
+                    continue
+            else:
+                continue
+            if best is None or u.since < best.since:
+                best, bj = u, j
+        return best, bj
 
     def _spinning(self, t):
         """A goroutine about to repeat its last load, at the same place in its code, of a variable
@@ -392,6 +419,11 @@ class Machine:
             fp += [(case[1].oid, "s") for case in req[1]]
             for kind, ch, _ in req[1]:
                 fp += self._partner_reads(ch)
+                for u in self.live:          # a select it may complete: every channel of it
+                    ureq = u.pending
+                    if u is not t and ureq is not None and ureq[0] == SELECT and not ureq[2] \
+                            and any(c[1] is ch for c in ureq[1]):
+                        fp += [(c[1].oid, "s") for c in ureq[1]]
         return fp
 
     def _partner_reads(self, ch):
@@ -736,16 +768,37 @@ class Machine:
     def select(self, t, cases):
         """selectgo: one of the ready cases, chosen by the explorer (Go picks uniformly at random);
         none ready means the default case (-1). Returns (case index, value, ok)."""
-        ready = [i for i, case in enumerate(cases) if self._case_ready(*case)]
+        ready = [i for i, case in enumerate(cases) if self._case_ready(t, *case)]
         if not ready:
             return -1, None, False
         i = ready[self.chooser.value(len(ready), self)] if len(ready) > 1 else ready[0]
         kind, ch, value = cases[i]
+        if not ch.cap_ and not ch.closed:
+            u, j = self._partner(t, ch, RECV if kind == SEND else SEND)
+            if j is not None:                    # the partner is a select: it completes too
+                return i, *self._meet_select(t, ch, kind, value, u, j)
         if kind == SEND:
             self._send(t, ch, value_of(value))
             return i, None, True
         received, ok = self._recv(t, ch)
         return i, received, ok
+
+    def _meet_select(self, t, ch, kind, value, u, j):
+        """t's select case `kind` on unbuffered ch meets case j of u's blocked select: both
+        complete (each after the other began); u resumes with (j, value, ok). Returns t's
+        (value, ok)."""
+        self._rendezvous(t, u)
+        if kind == SEND:
+            value = value_of(value)
+            u.pending, u.result = (RESUME,), (j, value, True)
+            self.tick(t)
+            self.record(t, "send", ch.name, value)
+            return None, True
+        value = value_of(u.pending[1][j][2])
+        u.pending, u.result = (RESUME,), (j, None, True)
+        self.tick(t)
+        self.record(t, "recv", ch.name, value)
+        return value, True
 
     def _rendezvous(self, t, u):
         """An unbuffered pair: each side completes after the other began."""
