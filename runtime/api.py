@@ -9,6 +9,7 @@ coroutines (`await ch.send(v)`, `await mu.lock()`); the rest are plain calls (`r
 import decimal
 import inspect
 import re
+import struct
 import sys
 import types
 
@@ -397,12 +398,13 @@ class Runtime:
 
     # output and failure
     def println(self, *args):
-        """fmt.Println: each argument is boxed into an interface (convT allocations) then printed."""
+        """fmt.Println: each argument is boxed into an interface (convT allocations) then printed.
+
+        The []any holding them stays on the caller's stack (Println's ... does not escape) and the
+        line goes to os.Stdout through fmt's pooled buffer: boxing is all Go allocates."""
         sched = proc.sched
         for a in args:
             _box(sched, a)
-        if args:
-            sched.malloc(16 * len(args), False)    # the []any holding them
         if _panic.silenced:      # a deferred call run while the process ends: Go never runs it
             return
         self.out.write(" ".join(gofmt(a) for a in args) + "\n")
@@ -417,7 +419,16 @@ class Runtime:
         self.out.write(sprintf(fmt, *args))
 
     def sprintf(self, fmt, *args):
-        return sprintf(fmt, *args)
+        """fmt.Sprintf: the arguments boxed as Println's, then string(p.buf) of the result
+        (slicebytetostring: nothing for "" or a single byte, which come from static data)."""
+        sched = proc.sched
+        for a in args:
+            _box(sched, a)
+        s = sprintf(fmt, *args)
+        n = len(s) if s.isascii() else len(s.encode())
+        if n > 1:
+            sched.malloc(n, True)
+        return s
 
     def goexit(self):
         """runtime.Goexit(): end this goroutine (its finally blocks run); main's end does not exit."""
@@ -445,17 +456,45 @@ _NOTHING = _Nothing()
 
 
 def _box(sched, a):
-    """convT64 / convTstring: what boxing a value into an interface allocates."""
+    """convT64 / convTstring / convTslice: what boxing a value into an interface allocates.
+
+    Bools (1-byte) and ints 0..255 point into runtime.staticuint64s, a float64 whose bits are 0..255
+    too (convT64 takes the bits), "" at zeroVal; a map, channel or nil is pointer-shaped. A slice
+    (a list) boxes its 24-byte header, and fmt prints it by reflection: each element's
+    Value.Interface() allocates a copy, whatever its value (_box_elem)."""
     if isinstance(a, bool) or a is None:
         return
     if isinstance(a, int):
         if not 0 <= a < 256:            # small values use runtime.staticuint64s
             sched.malloc(8, True)
     elif isinstance(a, float):
-        sched.malloc(8, True)
+        if not 0 <= _float_bits(a) < 256:
+            sched.malloc(8, True)
     elif isinstance(a, str):
         if a:
             sched.malloc(16, False)
+    elif isinstance(a, list):
+        sched.malloc(24, False)
+        for x in a:
+            _box_elem(sched, x)
+
+
+def _box_elem(sched, a):
+    """reflect's packEface of one element fmt prints: unsafe_New of its type, no static values."""
+    if isinstance(a, bool):
+        sched.malloc(1, True)
+    elif isinstance(a, (int, float)):
+        sched.malloc(8, True)
+    elif isinstance(a, str):
+        sched.malloc(16, False)
+    elif isinstance(a, list):
+        sched.malloc(24, False)
+        for x in a:
+            _box_elem(sched, x)
+
+
+def _float_bits(f):
+    return struct.unpack("<Q", struct.pack("<d", f))[0]
 
 
 def gofmt(v):
