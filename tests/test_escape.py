@@ -26,6 +26,19 @@ def test_missing_file_is_a_user_error(tmp_path):
         cmd.run(Args(str(tmp_path / "nope.go")))
 
 
+def test_directory_is_named_as_unsupported_not_missing(tmp_path):
+    with pytest.raises(UserError, match="is a directory: one .go file is analysed") as err:
+        cmd.run(Args(str(tmp_path)))
+    assert "no such file" not in str(err.value)
+
+
+def test_empty_file_is_a_user_error_as_go_says(tmp_path):
+    f = tmp_path / "empty.go"
+    f.write_text("")
+    with pytest.raises(UserError, match="empty.go:1:1: expected 'package', found 'EOF'"):
+        cmd.run(Args(str(f)))
+
+
 def test_not_go_is_a_user_error(tmp_path):
     f = tmp_path / "x.txt"
     f.write_text("hello")

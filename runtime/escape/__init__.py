@@ -17,12 +17,20 @@ class EscapeError(Exception):
 
 
 def analyze_file(path, explain=False):
+    if os.path.isdir(path):
+        raise EscapeError(f"{path}: is a directory: one .go file is analysed (a package or directory "
+                          f"is not supported; name one of its files)")
     if not os.path.isfile(path):
         raise EscapeError(f"{path}: no such file")
     if not path.endswith(".go"):
         raise EscapeError(f"{path}: not a Go source file (expected a .go file)")
     with open(path, "rb") as f:
         source = f.read()
+    if not source.strip():
+        # the parser's complaint at the end of the file, as go/parser's
+        line = source.count(b"\n") + 1
+        col = len(source) - (source.rfind(b"\n") + 1) + 1
+        raise EscapeError(f"{path}:{line}:{col}: expected 'package', found 'EOF'")
     name = os.path.basename(path)
     try:
         return analyze(source, name, explain)
