@@ -938,3 +938,28 @@ async def main(rt):
         result = check(path, model=model)
         assert result.outcome_dicts() == [{"i": 1, "j": 0, "v": 7, "ok": True, "data": 1}], model
         assert not result.races and result.verdict == "ok"
+
+
+def test_an_atomic_load_does_not_drain_the_tso_store_buffer(tmp_path):
+    """amd64's atomic.Load is a plain MOV: SB with an unrelated atomic load between each store and
+    load keeps its weak outcome under tso (an atomic store, an XCHG, drains: see the variants)."""
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    x, y = rt.var("x"), rt.var("y")
+    z = rt.atomic(0, "z")
+    r = rt.outcome
+
+    async def p0():
+        await x.store(1)
+        await z.load()
+        r["r0"] = await y.load()
+
+    async def p1():
+        await y.store(1)
+        await z.load()
+        r["r1"] = await x.load()
+
+    await rt.par(p0, p1)
+""")
+    assert {"r0": 0, "r1": 0} in check(path, model="tso").outcome_dicts()
+    assert {"r0": 0, "r1": 0} not in check(path, model="sc").outcome_dicts()

@@ -536,8 +536,9 @@ class Machine:
         return t.vc[t.tid]
 
     def sync_prelude(self, t):
-        """Atomics and synchronization drain the store buffer (x86's locked instructions drain
-        it; Go's atomics and locks are built on them). They leave pending loads (`go`) pending:
+        """Atomic writes and synchronization drain the store buffer (x86's XCHG and LOCK-prefixed
+        instructions drain it; Go's atomic Store/Swap/Add/CAS, locks and channels are built on
+        them; an atomic Load, a plain MOV, does not: see perform). They leave pending loads (`go`) pending:
         a load's visible writes are fixed by its own clock (the writes that happen after it are
         never visible, whatever synchronization follows), so resolving it later loses nothing
         and lets later independent stores go first across an unrelated sync operation; a value
@@ -556,7 +557,8 @@ class Machine:
             return None
         if op == RESUME:
             return t.result
-        self.sync_prelude(t)
+        if op != ALOAD:            # amd64's atomic.Load is a plain MOV: no drain (tso)
+            self.sync_prelude(t)
         return self.perform_sync(t, op, req[1], req)
 
     def perform_sync(self, t, op, obj, req):
