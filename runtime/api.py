@@ -17,7 +17,7 @@ from runtime import panic as _panic
 from runtime import proc, racert
 from runtime.chan import Chan, NilChan, park, safepoint
 from runtime.panic import Exit, GoPanic, Goexit, PanicNilError, throw, workload_fault
-from runtime.proc import GOSCHED, SYSCALL
+from runtime.proc import GOSCHED, GOYIELD, SYSCALL
 from runtime.runtime2 import waitReasonSleep
 from runtime.select import selectgo
 from runtime.sync import Cond, Mutex, Once, RWMutex, WaitGroup
@@ -33,6 +33,13 @@ _is_coro_fn = {}
 @types.coroutine
 def _gosched():
     yield GOSCHED
+
+
+async def _goyield_then_work(ns):
+    """An Unlock in starvation mode handed the lock off: Go's semrelease1 yields at once
+    (goyield), so the waiter runs before the releaser's next work is charged."""
+    await safepoint()
+    await Runtime.work(None, ns)
 
 
 @types.coroutine
@@ -292,6 +299,8 @@ class Runtime:
         """Compute for `ns` of virtual CPU time (a safe point: preemption may stop the G here)."""
         sched = proc.sched
         m = sched.curm
+        if m.curg.preempt == GOYIELD:
+            return _goyield_then_work(ns)
         m.now += ns
         if m.now > sched.limit or m.curg.preempt:
             return safepoint()

@@ -223,7 +223,9 @@ class Chan:
                 sg.success = False
                 glist.append(sg.g)
         lock.release(m)
-        for gp in glist:
+        # Go collects them on a gList (a stack) and readies them as it pops: the last first, so
+        # each takes runnext in turn and the first waiter ends up in it.
+        for gp in reversed(glist):
             sched.goready(gp, m)
 
     def __aiter__(self):

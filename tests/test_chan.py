@@ -274,3 +274,45 @@ def test_time_after_timer_stop_reset_and_after_func():
     r = run(main)
     assert r.status == 0
     assert got == [True, True, -1, True, "func", 0]
+
+
+CLOSE_ORDER_GO = """package main
+
+import ("fmt"; "runtime"; "time")
+
+func main() {
+	runtime.GOMAXPROCS(1)
+	c := make(chan int)
+	out := []int{}
+	for i := 0; i < 4; i++ {
+		i := i
+		go func() { <-c; out = append(out, i) }()
+	}
+	time.Sleep(time.Millisecond)
+	close(c)
+	time.Sleep(time.Millisecond)
+	fmt.Println(out)
+}
+"""
+
+
+def test_close_readies_its_waiters_in_gos_order(tmp_path):
+    """closechan collects the waiters on a gList (a stack) and readies them as it pops: each takes
+    runnext in turn. The receivers then run in the order native Go runs them."""
+    from tests.test_proc import go_run
+    out = []
+
+    async def receiver(rt, ch, i):
+        await ch.recv()
+        out.append(i)
+
+    async def main(rt):
+        ch = rt.chan()
+        for i in range(4):
+            rt.go(receiver, rt, ch, i)
+        await rt.sleep(1_000_000)
+        ch.close()
+        await rt.sleep(1_000_000)
+    run(main, procs=1)
+    assert out == [3, 2, 1, 0]
+    assert go_run(CLOSE_ORDER_GO, tmp_path).split() == ["[3", "2", "1", "0]"]

@@ -300,3 +300,35 @@ def test_waitgroup_go_calls_done_after_goexit():
         await wg.wait()
         rt.println("waited")
     assert run(main).out == "waited\n"
+
+
+def test_a_starving_mutex_handoff_runs_the_waiter_before_the_unlockers_next_work():
+    """semrelease1 with handoff yields at once (goyield): the waiter that was handed the lock runs
+    before the unlocker's next computation is charged, not after it."""
+    times = {}
+
+    async def a(rt, mu, wg):
+        for i in range(3):
+            await mu.lock()
+            await rt.sleep(2_000_000)         # hold it past the 1 ms starvation threshold
+            times[f"unlock{i}"] = rt.now()
+            mu.unlock()
+            await rt.work(5_000_000)
+        wg.done()
+
+    async def b(rt, mu, wg):
+        await mu.lock()
+        times["b"] = rt.now()
+        mu.unlock()
+        wg.done()
+
+    async def main(rt):
+        mu, wg = rt.Mutex(), rt.WaitGroup()
+        wg.add(2)
+        rt.go(a, rt, mu, wg)
+        await rt.sleep(1000)
+        rt.go(b, rt, mu, wg)
+        await wg.wait()
+    run(main, procs=1)
+    handed_at = max(t for k, t in times.items() if k.startswith("unlock") and t < times["b"])
+    assert times["b"] - handed_at < 100_000, times
