@@ -4,9 +4,11 @@ Spans sit in four sets: partial (free slots) and full, each swept or unswept for
 As in Go 1.15+, which set of a pair is "swept" flips with sweepgen (index sweepgen/2 % 2), so a new
 cycle makes every span unswept without moving any.
 
-Two designs, chosen per heap: `MCentral` guards the sets with one lock per span class (Go up to
-1.14 and classic TCMalloc; what the product measures), `SpanSetMCentral` uses Go 1.15+'s lock-free
-spanSets (an atomic push/pop each), so users can compare the two designs' contention.
+Two designs, chosen per heap: `MCentral` (the default: the product's brief asks for a lock per span
+class, to measure its contention) guards Go 1.15+'s sets with one runtime lock per span class, as
+Go up to 1.14 and classic TCMalloc locked their central lists (Go 1.14's cacheSpan walked
+mSpanLists, not these sets: this design is no Go release's exact code). `SpanSetMCentral` is Go
+1.27's: lock-free spanSets (an atomic push/pop each). Comparing the two shows what the lock costs.
 """
 
 from collections import deque
