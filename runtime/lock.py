@@ -39,7 +39,9 @@ class RuntimeLock:
     that acquires or releases it). Counts acquisitions, contention, wait and hold in virtual ns;
     `observer` (set by the scheduler's logger) hears about acquisitions (all of them for the mheap and
     mcentral locks, the contended ones for the others) and their releases; `waiters` at
-    an acquisition counts the other Ms whose contended waits overlap it in virtual time.
+    an acquisition counts the other Ms whose contended waits overlap it in virtual time, among the
+    waits already recorded then (an M that runs later in host order, within the lookahead, may
+    add an overlapping wait afterwards: the count can be low; late contention adds none).
     """
 
     __slots__ = ("kind", "name", "free_at", "acquired_at", "holder",

@@ -42,6 +42,7 @@ class MHeap:
         self.central = [central_cls(self, spc) for spc in range(NUM_SPAN_CLASSES)]
         self.on_event = None          # the run log's hook: on_event(name, m, **fields)
         self.log_refills = False      # span_refill events too (one per refill: a debug-level log)
+        self.large_size = 0           # the bytes mallocgc's large path asked for (large_alloc's size)
 
     # --- Ps -------------------------------------------------------------------------------------
 
@@ -63,7 +64,8 @@ class MHeap:
         """mheap.alloc: a span of npages for span class `spanclass`, or None when out of memory."""
         s = self.allocSpan(npages, spanclass, m)
         if s is not None and self.on_event is not None and spanclass >> 1 == 0:
-            self.on_event("large_alloc", m, npages=npages, base=s.base, spanclass=spanclass)
+            self.on_event("large_alloc", m, size=self.large_size, npages=npages, base=s.base,
+                          spanclass=spanclass)
         return s
 
     def allocSpan(self, npages, spanclass, m):

@@ -311,7 +311,7 @@ class Sched(MHandover, Timers):
         self.allgs[gp.goid] = gp
         self.ngoroutines += 1
         if self.debug:
-            self.log.event("go_create", m.now, m=m.id, p=p.id, g=parent, newg=gp.goid,
+            self.log.event("go_create", m.now, m=m.id, p=p.id, g=_goid(m), newg=gp.goid, parent_g=parent,
                            fn=getattr(fn, "__qualname__", None))
         rq.runqput(self, p, gp, True)
         if self.main_started:

@@ -121,3 +121,39 @@ def test_damaged_and_empty_logs(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit:
         main(["trace", str(empty), "-o", str(tmp_path / "e.json")])
     assert exit.value.code == 1 and not (tmp_path / "e.json").exists()
+
+
+def _runs(events):
+    import io
+    from runtime.analysis.chrometrace import TraceWriter
+    out = io.BytesIO()
+    writer = TraceWriter(out)
+    for ev in events:
+        writer.add(ev)
+    writer.close()
+    return sorted((r["pid"], r["tid"], r["name"], round(r["ts"] * 1000), round((r["ts"] + r["dur"]) * 1000))
+                  for r in orjson.loads(out.getvalue())["traceEvents"] if r["ph"] == "X" and r["cat"] == "g_run")
+
+
+def test_a_g_runs_on_after_its_syscall():
+    """exitsyscall logs no go_run: the G's run restarts at syscall_exit, on the P it got back."""
+    common = [{"vt": 0, "event": "go_run", "m": 0, "p": 0, "g": 5},
+              {"vt": 10, "event": "syscall_enter", "m": 0, "p": 0, "g": 5, "ns": 100}]
+    kept = _runs(common + [{"vt": 110, "event": "syscall_exit", "m": 0, "p": 0, "g": 5, "handoff": False},
+                           {"vt": 150, "event": "go_park", "m": 0, "p": 0, "g": 5, "reason": "chan receive"}])
+    assert kept == [(PID_M, 0, "G5", 0, 10), (PID_M, 0, "G5", 110, 150), (PID_P, 0, "G5", 0, 10),
+                    (PID_P, 0, "G5", 110, 150)]
+    # handoff, the M got P 2: the P is the one the G's next event names
+    moved = _runs(common + [{"vt": 110, "event": "syscall_exit", "m": 0, "p": 0, "g": 5, "handoff": True},
+                            {"vt": 120, "event": "lock_acquire", "m": 0, "p": None, "g": 5, "kind": "sched",
+                             "lock": "sched.lock", "wait_ns": 5},
+                            {"vt": 130, "event": "hb", "m": 0, "p": 2, "g": 5, "op": "write", "var": "x"},
+                            {"vt": 150, "event": "go_exit", "m": 0, "p": 2, "g": 5}])
+    assert [r for r in moved if r[3] == 110] == [(PID_M, 0, "G5", 110, 150), (PID_P, 2, "G5", 110, 150)]
+    # handoff, no P: the G waits in the run queue; its next go_run (any M) is its next run
+    queued = _runs(common + [{"vt": 110, "event": "syscall_exit", "m": 0, "p": 0, "g": 5, "handoff": True},
+                             {"vt": 300, "event": "go_run", "m": 1, "p": 1, "g": 5},
+                             {"vt": 350, "event": "go_exit", "m": 1, "p": 1, "g": 5},
+                             {"vt": 400, "event": "go_run", "m": 0, "p": 3, "g": 6}])
+    assert [r for r in queued if r[3] >= 110] == [(PID_M, 0, "G6", 400, 400), (PID_M, 1, "G5", 300, 350),
+                                                  (PID_P, 1, "G5", 300, 350), (PID_P, 3, "G6", 400, 400)]

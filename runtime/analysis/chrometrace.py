@@ -1,8 +1,12 @@
 """A run log as a Chrome Trace Event file (the JSON object format), for Perfetto and chrome://tracing.
 
 Tracks: process 1 holds one thread per M, process 2 one per P, process 3 the heap counters.
-- G runs: complete ("X") slices from go_run to the G's park, exit, preemption, syscall or next
-  go_run on that M, on the M's track and on the P's.
+- G runs: complete ("X") slices from go_run, or from syscall_exit (the G runs on after its
+  syscall, with no go_run), to the G's park, exit, preemption, syscall or next go_run on that M,
+  on the M's track and on the P's. After a syscall_exit with `handoff` the G runs on only if its
+  M got a P again, and the event names the P it had (oldp), not the one it got: that run is kept
+  once a later event of the G on that M names its P, and dropped if the G's next go_run comes
+  first (it went to the global run queue) or the M runs another G with no event of it between.
 - Lock waits (vt - wait_ns .. vt) and holds (lock_acquire .. its lock_release) on the M's track.
 - Heap in use: counter ("C") events from heap_snapshot.
 - Happens-before: each `hb` event is a 1 ns slice on its M, and each edge a flow arrow ("s" at
@@ -19,6 +23,7 @@ from runtime.analysis.output import writing
 
 PID_M, PID_P, PID_HEAP = 1, 2, 3
 _ENDS_A_RUN = {"go_park", "go_exit", "preempt", "syscall_enter"}
+_NO_G = object()
 
 
 def _us(ns):
@@ -33,6 +38,7 @@ class TraceWriter:
         self.first = True
         self.named = set()          # (pid, tid) that have a thread_name record
         self.running = {}           # m -> (start vt, g, p)
+        self.unsure = {}            # m -> g: a run begun at a handoff syscall_exit, its P not yet known
         self.holding = {}           # (m, lock) -> (acquire vt, kind, g)
         self.writes = {}            # hb write name ("x#3") -> (vt, m)
         self.releases = {}          # sync object -> [(vt, m)] of releases since its last acquire
@@ -71,10 +77,17 @@ class TraceWriter:
     def add(self, ev):
         vt, name, m = ev["vt"], ev["event"], ev.get("m")
         self.vt_end = max(self.vt_end, vt)
-        if isinstance(m, int) and (name == "go_run" or name in _ENDS_A_RUN):
+        g = ev.get("g")
+        if self.unsure:
+            self._resolve(name, m, g, ev.get("p"))
+        if isinstance(m, int) and (name == "go_run" or name in _ENDS_A_RUN or name == "syscall_exit"):
             self._end_run(m, vt)
             if name == "go_run":
-                self.running[m] = (vt, ev.get("g"), ev.get("p"))
+                self.running[m] = (vt, g, ev.get("p"))
+            elif name == "syscall_exit":            # exitsyscall: the G runs on, with no go_run
+                self.running[m] = (vt, g, ev.get("p"))
+                if ev.get("handoff") is True:
+                    self.unsure[m] = g
         if name == "lock_acquire" and isinstance(m, int):
             self._lock_acquire(ev, vt, m)
         elif name == "lock_release" and isinstance(m, int):
@@ -87,9 +100,23 @@ class TraceWriter:
         elif name == "hb" and isinstance(m, int):
             self._hb(ev, vt, m)
 
+    def _resolve(self, name, m, g, p):
+        """Settle the runs begun at a handoff syscall_exit (see the module's docstring)."""
+        if name == "go_run":                        # the G went through a run queue: no run there
+            for um, ug in list(self.unsure.items()):
+                if ug == g:
+                    del self.unsure[um]
+                    self.running.pop(um, None)
+        elif self.unsure.get(m, _NO_G) == g and g is not None and isinstance(p, int):
+            del self.unsure[m]                      # the G runs on m, on P p
+            start, g, _ = self.running[m]
+            self.running[m] = (start, g, p)
+
     def _end_run(self, m, vt):
         run = self.running.pop(m, None)
         if run is None:
+            return
+        if self.unsure.pop(m, _NO_G) is not _NO_G:  # never seen running: it waited for a P
             return
         start, g, p = run
         args = {"g": g, "p": p}

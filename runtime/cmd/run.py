@@ -128,7 +128,8 @@ class Result:
                 lines.append(f"    {name:<44} {kind:<9} {acq:>10,} {cont:>10,} {wait / 1000:>10,.1f} {maxw:>11}")
         else:
             lines.append("  most contended locks: none contended")
-        if self.log_path:
+        log = getattr(self.sched, "log", None)
+        if self.log_path and log is not None and log.info_enabled:     # --log-level off writes none
             lines.append(f"  log: {self.log_path}")
         return "\n".join(lines)
 
