@@ -493,7 +493,7 @@ class Sched(MHandover, Timers):
         self.lock.acquire(m)
         m.now += self.costs.sched_lock_hold
         if self.runq:
-            gp = rq.globrunqget(self, m, p, 128)
+            gp = rq.globrunqget(self, m, p, 128, held=True)
             self.lock.release(m)
             return gp
         self.releasep(m)

@@ -69,9 +69,11 @@ def globrunqput_locked(sched, m, gp):
     sched.runq.append(gp)
 
 
-def globrunqget(sched, m, p, n):
-    """globrunqgetbatch(n) under sched.lock: the first G to run, the rest onto p's ring."""
-    sched.lock.hold(m)
+def globrunqget(sched, m, p, n, held=False):
+    """globrunqgetbatch(n) under sched.lock (taken here unless the caller `held` it already): the
+    first G to run, the rest onto p's ring."""
+    if not held:
+        sched.lock.hold(m)
     q = sched.runq
     size = len(q)
     if size == 0:

@@ -373,3 +373,4 @@ def test_goexit_runs_deferred_code_and_main_goexit_is_fatal_when_nothing_is_left
     r = run(main)
     assert r.out == "deferred ran\n"
     assert (r.status, r.report) == (2, "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n")
+
