@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.bench.native import find_go, go_env
+from runtime.bench.native import go_env
 from runtime.cmd.run import execute, load_workload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,14 +99,6 @@ GO_CHAINS = {
     "divide": ("z := 0\n\tprintln(10 / z)", "z = 0\n    rt.println(10 // z)"),
     "index": ("s, i := []int{1, 2, 3}, 5\n\tprintln(s[i])", "s, i = [1, 2, 3], 5\n    rt.println(s[i])"),
 }
-
-
-@pytest.fixture(scope="module")
-def go():
-    go = find_go()
-    if go is None:
-        pytest.skip("no Go toolchain")
-    return go
 
 
 @pytest.mark.parametrize("name", sorted(GO_CHAINS))

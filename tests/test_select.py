@@ -1,15 +1,6 @@
 """select as Go compiles it: one case is a channel operation, `select {}` alone is "no cases"."""
 
-import io
-
-from runtime.cmd.run import execute
-
-
-def run(main, procs=1, seed=1):
-    out = io.StringIO()
-    result = execute(main, "test", procs=procs, seed=seed, out=out, progress=False)
-    result.out = out.getvalue()
-    return result
+from tests.test_chan import run
 
 
 def test_wait_reasons_in_a_deadlock_are_gos():
