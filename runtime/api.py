@@ -121,49 +121,58 @@ class Atomic:
         self.name = name
 
     async def load(self):
-        g = _atomic_op(self, False)
+        g = _atomic_op(self, _LOAD)
         v = self.v
         await _maybe_yield(g)
         return v
 
     async def store(self, v):
-        g = _atomic_op(self, True)
+        g = _atomic_op(self, _STORE)
         self.v = v
         await _maybe_yield(g)
 
     async def add(self, d):
-        g = _atomic_op(self, True)
+        g = _atomic_op(self, _RMW)
         self.v += d
         v = self.v
         await _maybe_yield(g)
         return v
 
     async def swap(self, v):
-        g = _atomic_op(self, True)
+        g = _atomic_op(self, _RMW)
         old, self.v = self.v, v
         await _maybe_yield(g)
         return old
 
     async def compare_and_swap(self, old, new):
         swapped = self.v == old
-        g = _atomic_op(self, swapped)
+        g = _atomic_op(self, _RMW if swapped else _LOAD)
         if swapped:
             self.v = new
         await _maybe_yield(g)
         return swapped
 
 
-def _atomic_op(a, writes):
-    """Charge one atomic instruction; under --race, acquire the variable (and release it if the
-    operation writes): all atomics are in one sequentially consistent order."""
+# What an atomic operation does to the race detector's clocks, as TSan's Go atomics do (Load
+# acquire, Store release, read-modify-write acquire-release, a failed CompareAndSwap acquire): an
+# atomic write synchronizes with the atomic operations that observe it, and a Store observes nothing.
+_LOAD, _STORE, _RMW = (True, False), (False, True), (True, True)
+
+
+def _atomic_op(a, kind):
+    """Charge one atomic instruction; under --race, synchronize through the variable as `kind`
+    says. A release replaces the variable's clock (TSan's release-store): a load then syncs only
+    with the store it reads, not with every earlier one (after an acquire the same as a merge)."""
     sched = proc.sched
     m = sched.curm
     m.now += sched.costs.atomic
     race = racert.enabled
     if race is not None:
-        race.acquire(m.curg, a)
-        if writes:
-            race.release(m.curg, a)
+        acquires, releases = kind
+        if acquires:
+            race.acquire(m.curg, a)
+        if releases:
+            race.release_store(m.curg, a)
     return m
 
 

@@ -217,6 +217,57 @@ async def unsynchronized_counter(rt):
     await wg.wait()
 
 
+async def atomic_store_acquires_nothing(rt):
+    """An atomic Store observes nothing, so it synchronizes with no earlier atomic write: the
+    second goroutine's store to `a` does not order the first one's write of x before its read
+    (Go's race detector reports x; d is raced on too)."""
+    x, d, a = rt.var("x"), rt.var("d"), rt.atomic(0)
+
+    async def first():
+        await x.store(1)
+        await a.store(1)
+        await d.store(1)
+
+    async def second():
+        await rt.sleep(10_000)
+        if await d.load() == 1:
+            await a.store(2)
+            await x.load()
+    rt.go(first)
+    rt.go(second)
+    await rt.sleep(100_000)
+
+
+async def atomic_load_syncs_with_the_store_it_reads_only(rt):
+    """A load that reads the second of two stores to `a` (not ordered with each other) syncs with
+    that store alone: the first storer's write of x still races with the reader's read."""
+    x, a = rt.var("x"), rt.atomic(0)
+
+    async def first():
+        await x.store(1)
+        await a.store(1)
+
+    async def second():
+        await rt.sleep(10_000)
+        await a.store(2)
+
+    async def reader():
+        await rt.sleep(20_000)
+        if await a.load() == 2:
+            await x.load()
+    for f in (first, second, reader):
+        rt.go(f)
+    await rt.sleep(100_000)
+
+
+def test_atomics_synchronize_as_tsans_go_atomics(capsys):
+    """Load acquires, Store releases (replacing the clock), read-modify-writes do both."""
+    for program in (atomic_store_acquires_nothing, atomic_load_syncs_with_the_store_it_reads_only):
+        result = run_race(program, procs=1)
+        assert result.status == 66, program.__name__
+        assert "Read at x by goroutine" in capsys.readouterr().err, program.__name__
+
+
 @pytest.mark.parametrize("program", [buffered_handoff, unsynchronized_counter])
 def test_races_are_reported_with_exit_status_66(program):
     result = run_race(program)
