@@ -78,6 +78,11 @@ class RaceRuntime:
             _join(g.vc, c)
         self._hb(g, "acquire", obj)
 
+    def acquire_once(self, g, obj):
+        """acquire of a clock no later acquisition reads (a Cond wait ticket's): dropped after."""
+        self.acquire(g, obj)
+        self.clocks.pop(obj, None)
+
     def release(self, g, obj):
         """racereleasemerge: the object's clock gains g's."""
         c = self.clocks.get(obj)

@@ -341,18 +341,23 @@ class Cond:
         t = self.notify.add()
         self.L.unlock()
         await self.notify.wait_ticket(t, waitReasonSyncCondWait)
-        if racert.enabled is not None:            # Signal/Broadcast ⇒ the Wait it unblocks
-            racert.enabled.acquire(proc.sched.curm.curg, self)
+        if racert.enabled is not None:            # the Signal/Broadcast that woke ticket t ⇒ this Wait
+            racert.enabled.acquire_once(proc.sched.curm.curg, (self, t))
         await self.L.lock()
 
     def signal(self):
+        """Signal "synchronizes before" the Wait it unblocks (sync.Cond's doc), and no other: the
+        race detector's clock goes to the ticket notify_one wakes, if any."""
         _charge(proc.sched.costs.atomic)
-        if racert.enabled is not None:
-            racert.enabled.release(proc.sched.curm.curg, self)
+        race = racert.enabled
+        if race is not None and self.notify.notify < self.notify.wait:
+            race.release(proc.sched.curm.curg, (self, self.notify.notify))
         self.notify.notify_one()
 
     def broadcast(self):
         _charge(proc.sched.costs.atomic)
-        if racert.enabled is not None:
-            racert.enabled.release(proc.sched.curm.curg, self)
+        race = racert.enabled
+        if race is not None:
+            for t in range(self.notify.notify, self.notify.wait):   # every Wait it unblocks
+                race.release(proc.sched.curm.curg, (self, t))
         self.notify.notify_all()

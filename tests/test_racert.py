@@ -260,6 +260,42 @@ async def atomic_load_syncs_with_the_store_it_reads_only(rt):
     await rt.sleep(100_000)
 
 
+async def cond_signal_without_a_waiter(rt):
+    """A Signal "synchronizes before" the Wait it unblocks and no other (sync.Cond's doc): one
+    sent while nobody waits orders nothing, so x written before it races with the later waiter's
+    read (the waiter is woken by another goroutine's Signal)."""
+    x, d, mu = rt.var("x"), rt.var("d"), rt.Mutex()
+    c = rt.Cond(mu)
+
+    async def early_signaller():
+        await x.store(1)
+        c.signal()                    # nobody waits yet
+        await d.store(1)
+
+    async def waiter():
+        await rt.sleep(10_000)
+        if await d.load() == 1:
+            await mu.lock()
+            await c.wait()
+            mu.unlock()
+            await x.load()
+
+    async def late_signaller():
+        await rt.sleep(50_000)
+        await mu.lock()
+        c.signal()
+        mu.unlock()
+    for f in (early_signaller, waiter, late_signaller):
+        rt.go(f)
+    await rt.sleep(200_000)
+
+
+def test_a_cond_signal_synchronizes_only_with_the_wait_it_wakes(capsys):
+    result = run_race(cond_signal_without_a_waiter, procs=1)
+    assert result.status == 66
+    assert "Read at x by goroutine" in capsys.readouterr().err
+
+
 def test_atomics_synchronize_as_tsans_go_atomics(capsys):
     """Load acquires, Store releases (replacing the clock), read-modify-writes do both."""
     for program in (atomic_store_acquires_nothing, atomic_load_syncs_with_the_store_it_reads_only):
