@@ -75,7 +75,7 @@ class ExprChecker:
             if entity.const is not None:
                 value, typ = entity.const
                 return lit(pos_of(ts), value, typ)
-            return self.use(entity)
+            return self.use(entity, pos_of(ts))
         if isinstance(entity, TypeName):
             return Node("OTYPE", pos_of(ts), entity.type)
         if isinstance(entity, Package):
@@ -112,20 +112,22 @@ class ExprChecker:
     expr_int_literal = expr_float_literal = expr_imaginary_literal = expr_rune_literal = _literal
     expr_interpreted_string_literal = expr_raw_string_literal = _literal
 
-    def use(self, name):
+    def use(self, name, pos=None):
         """A reference to a variable; from inside a closure, through its closure variable."""
         if name.cls in (PEXTERN, PFUNC) or name.curfn is None or self.fn is None or name.curfn is self.fn:
             return name
-        return self.capture(name, self.fn)
+        return self.capture(name, self.fn, pos)
 
-    def capture(self, name, fn):
+    def capture(self, name, fn, pos=None):
+        """A closure variable is positioned at its first use in the closure (ir.NewClosureVar), as are
+        the ones of enclosing closures it is captured through."""
         if name.curfn is fn:
             return name
         for cv in fn.closure_vars:
             if cv.canonical() is name.canonical():
                 return cv
-        outer = self.capture(name, fn.outer)
-        cv = Name(name.sym, name.pos, name.type, name.cls, fn)
+        outer = self.capture(name, fn.outer, pos)
+        cv = Name(name.sym, pos or name.pos, name.type, name.cls, fn)
         cv.outer = outer
         fn.closure_vars.append(cv)
         return cv

@@ -71,7 +71,7 @@ class StmtChecker:
             names_ts = spec.children_by_field_name("name")
             rhs = [self.expr(v, typ) for v in values.named_children] if values is not None else []
             if len(rhs) == 1 and len(names_ts) > 1:
-                return self.define_multi(names_ts, rhs[0], ts, typ)
+                return self.define_multi(names_ts, rhs[0], ts, typ, pos_of(names_ts[0]))
             names = []
             for i, name_ts in enumerate(names_ts):
                 t = typ or T.default_type(rhs[i].type)
@@ -85,11 +85,12 @@ class StmtChecker:
                 for n in names:
                     out.append(Node("OAS", n.pos, x=n, y=None))
             elif len(names) == 1:
-                a = Node("OAS", pos_of(_child_of_type(spec, "=")), x=names[0], y=rhs[0])
+                # syntax.VarDecl is positioned at its first name, and so is the assignment
+                a = Node("OAS", pos_of(names_ts[0]), x=names[0], y=rhs[0])
                 names[0].defn = a
                 out.append(a)
             else:
-                a = Node("OAS2", pos_of(_child_of_type(spec, "=")), lhs=names, rhs=rhs)
+                a = Node("OAS2", pos_of(names_ts[0]), lhs=names, rhs=rhs)
                 for n in names:
                     n.defn = a
                 out.append(a)
@@ -109,7 +110,7 @@ class StmtChecker:
             name = name_ts.text.decode()
             existing = self.scope.names.get(name)
             if existing is not None and name != "_":
-                lhs.append(self.use(existing))
+                lhs.append(self.use(existing, pos_of(name_ts)))
                 rhs[i] = self.assign_conv(rhs[i], existing.type, syntax_pos(right[i]))
             else:
                 n = self.new_local(name_ts, T.default_type(rhs[i].type))
@@ -136,7 +137,7 @@ class StmtChecker:
             name = name_ts.text.decode()
             existing = self.scope.names.get(name) if ts.type == "short_var_declaration" else None
             if existing is not None and name != "_":
-                lhs.append(self.use(existing))
+                lhs.append(self.use(existing, pos_of(name_ts)))
             else:
                 n = self.new_local(name_ts, typ or types[i])
                 lhs.append(n)
