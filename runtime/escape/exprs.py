@@ -388,9 +388,10 @@ class ExprChecker:
         x_is_ptr = x.type.underlying().kind == "ptr"
         if recv_is_ptr and not x_is_ptr:
             self.mark_addrtaken(x)
-            x = Node("OADDR", x.pos, T.Pointer(x.type), x=x, implicit=True)
+            # positioned at the selector, as the compiler's implicit &x / *x of a method call
+            x = Node("OADDR", pos, T.Pointer(x.type), x=x, implicit=True)
         elif not recv_is_ptr and x_is_ptr:
-            x = Node("ODEREF", x.pos, x.type.elem, x=x, implicit=True)
+            x = Node("ODEREF", pos, x.type.elem, x=x, implicit=True)
         return Node("ODOTMETH", pos, method.sig, x=x, method=method, sel=method.nname.sym)
 
     def expr_index_expression(self, ts):

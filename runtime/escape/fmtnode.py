@@ -94,7 +94,7 @@ def fmt(n, prec=0):
     if op in ("OCALLFUNC", "OCALLINTER"):
         if getattr(n, "fun", None) is not None and n.fun.op == "ODOTMETH" and n.recv is not None:
             args = [n.recv] + list(n.args)      # FixMethodCall: printed as (*T).M(recv, args)
-            return f"{n.fn.name}({', '.join(fmt(a) for a in args)}{'...' if n.ddd else ''})"
+            return f"{_method_name(n.fn)}({', '.join(fmt(a) for a in args)}{'...' if n.ddd else ''})"
         elif n.fun is not None and n.fun.op == "OMETHEXPR":
             head = fmt(n.fun)
             args = [n.recv] + list(n.args)
@@ -145,6 +145,17 @@ def stmt(n):
     if op == "OCASE":
         return "case"
     return f"<node {op}>"
+
+
+def _method_name(fn):
+    """(*T).M / T.M, the type qualified by its package when it is another one's: (*sync.WaitGroup).Add."""
+    recv = fn.sig.recv.type if fn.sig.recv is not None else None
+    if recv is None:
+        return fn.name
+    method = fn.name.rsplit(".", 1)[-1]
+    if isinstance(recv, T.Pointer) or (not isinstance(recv, T.Named) and recv.underlying().kind == "ptr"):
+        return f"(*{type_string(recv.elem)}).{method}"
+    return f"{type_string(recv)}.{method}"
 
 
 def _is_short(n):

@@ -55,8 +55,8 @@ class StmtChecker:
         return n
 
     def new_temp(self, pos, typ):
-        self.autotmp += 1
-        n = Name(f".autotmp_{self.autotmp}", pos, typ, PAUTO, self.fn)
+        # typecheck.TempAt names a temporary after the count of the function's declarations so far
+        n = Name(f".autotmp_{len(self.fn.dcl)}", pos, typ, PAUTO, self.fn)
         self.fn.dcl.append(n)
         return n
 
@@ -434,7 +434,9 @@ class StmtChecker:
                     else:
                         visit(el, lambda new, i=i: n.list.__setitem__(i, new))
                 return
-            tmp = self.new_temp(n.pos, n.type)
+            # at the argument when it has a position of its own (ir.HasUniquePos), else at go/defer
+            unique = n.op not in ("ONAME", "OLITERAL", "ONIL", "OTYPE")
+            tmp = self.new_temp(n.pos if unique else pos, n.type)
             temps.append(tmp)
             values.append(n)
             cv = Name(tmp.sym, tmp.pos, tmp.type, PAUTO, wrapper)
@@ -460,11 +462,11 @@ class StmtChecker:
         wrapper.body = [call]
         init = [Node("ODCL", t.pos, x=t) for t in temps]
         if temps:
-            as2 = Node("OAS2", call.pos, lhs=temps, rhs=values)
+            as2 = Node("OAS2", pos, lhs=temps, rhs=values, short=False)
             for t in temps:
                 t.defn = as2
             init.append(as2)
-        clo = Node("OCLOSURE", call.pos, wrapper.sig, func=wrapper)
+        clo = Node("OCLOSURE", pos, wrapper.sig, func=wrapper)
         n = Node(op, pos, call=Node("OCALLFUNC", call.pos, None, fun=clo, recv=None, args=[], fn=wrapper,
                                      ddd=False, sig=wrapper.sig))
         n.init = init
