@@ -574,17 +574,23 @@ class Sched(MHandover, Timers):
             gp.status = _Grunning
             m.oldp = None
             return True
-        # exitsyscall without our P: take oldp back if idle, else any idle P
+        # exitsyscall without our P (proc.go exitsyscallTryGetP): oldp comes back only if it is
+        # running on an M that now sits in a syscall (setBlockOnExitSyscall + takeP: steal it, no
+        # sched.lock); an idle oldp has no preference: pidleget takes the idle list's head, waking
+        # sysmon only when it got a P; with none, exitsyscallNoP queues gp globally and stops m.
+        oldp = m.oldp
+        m.oldp = None
+        om = oldp.m
+        if oldp.status == _Prunning and om is not None and om.p is oldp and om.blocked_until is not None \
+                and om.curg is not None and om.curg.status == _Gsyscall:
+            om.p = None
+            oldp.syscalltick += 1
+            self.acquirep(m, oldp)
+            gp.status = _Grunning
+            return True
         self.lock.acquire(m)
         m.now += costs.sched_lock_hold
-        newp = None
-        self.wake_sysmon(m)
-        if m.oldp.status == _Pidle and m.oldp in self.pidle:
-            self.pidle.remove(m.oldp)
-            newp = m.oldp
-        elif self.pidle:
-            newp = self.pidleget(m)
-        m.oldp = None
+        newp = self.pidleget(m)
         if newp is not None:
             self.lock.release(m)
             self.acquirep(m, newp)

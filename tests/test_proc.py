@@ -309,6 +309,49 @@ def test_short_syscall_keeps_its_p():
     assert r.sched.handoffs == 0
 
 
+def test_exitsyscall_takes_the_idle_list_head_not_its_old_p():
+    # proc.go exitsyscallTryGetP: an idle oldp gets no preference; pidleget pops the head. main's
+    # P0 is retaken in its 20 ms syscall and goes idle; P1 goes idle after the worker ends, so P1
+    # heads the idle list when main comes back.
+    seen = {}
+
+    async def worker(rt):
+        await rt.work(1_000_000)
+
+    async def main(rt):
+        seen["before"] = proc.sched.curm.p.id
+        rt.go(worker, rt)
+        await rt.syscall(20 * rt.Millisecond)
+        seen["after"] = proc.sched.curm.p.id
+    r = run(main, procs=2)
+    assert r.sched.handoffs == 1
+    assert seen == {"before": 0, "after": 1}
+
+
+def test_exitsyscall_steals_its_old_p_from_an_m_in_a_syscall():
+    # proc.go exitsyscallTryGetP: setBlockOnExitSyscall(oldp) + takeP. sysmon retakes main's P0
+    # (the worker waits in its runq) and hands it off; the worker then sits in a syscall on P0, kept
+    # there since P1 went idle after `busy`. main's syscall ends first and takes P0 straight back,
+    # with no sched.lock and no retake, though P1 is idle.
+    seen = {}
+
+    async def busy(rt):
+        await rt.work(50_000)
+
+    async def worker(rt):
+        seen["worker"] = proc.sched.curm.p.id
+        await rt.syscall(20 * rt.Millisecond)
+
+    async def main(rt):
+        rt.go(busy, rt)
+        rt.go(worker, rt)
+        await rt.syscall(5 * rt.Millisecond)
+        seen["main"] = proc.sched.curm.p.id
+    r = run(main, procs=2)
+    assert r.sched.handoffs == 1
+    assert seen == {"worker": 0, "main": 0}
+
+
 def test_wakep_starts_one_spinning_m_per_new_goroutine():
     async def main(rt):
         wg = rt.WaitGroup()
