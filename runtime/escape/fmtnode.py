@@ -138,8 +138,7 @@ def stmt(n):
     if op == "OSEND":
         return f"{fmt(n.chan)} <- {fmt(n.value)}"
     if op == "ORANGE":
-        kv = ", ".join(fmt(x) for x in (n.key, n.value) if x is not None)
-        return f"for {kv} := range {fmt(n.x)}" if kv else f"for range {fmt(n.x)}"
+        return "for loop"       # ir's stmtFmt outside export format
     if op in ("OGO", "ODEFER"):
         return ("go " if op == "OGO" else "defer ") + fmt(n.call)
     if op == "OCASE":

@@ -277,7 +277,8 @@ class StmtChecker:
                         decls.append(n)
                 else:
                     kv[i] = self.expr(e)
-        n = Node("ORANGE", pos_of(ts), x=x, key=kv[0], value=kv[1])
+        # the range clause is positioned at its range keyword
+        n = Node("ORANGE", pos_of(_child_of_type(clause, "range")), x=x, key=kv[0], value=kv[1])
         for d in decls:
             d.defn = n
             self.scope.declare(d.sym, d)
