@@ -563,6 +563,7 @@ class Sched(MHandover, Timers):
         m.oldp = p
         if self.debug:
             self.log.event("syscall_enter", m.now, m=m.id, p=p.id, g=gp.goid, ns=ns)
+        m.syscall_since = m.now
         m.blocked_until = m.now + ns
         m.now += ns
         await self._switch(m)            # sysmon and other Ms run meanwhile; sysmon may take p
@@ -578,11 +579,13 @@ class Sched(MHandover, Timers):
         # running on an M that now sits in a syscall (setBlockOnExitSyscall + takeP: steal it, no
         # sched.lock); an idle oldp has no preference: pidleget takes the idle list's head, waking
         # sysmon only when it got a P; with none, exitsyscallNoP queues gp globally and stops m.
+        # (That M's syscall must have begun by m's clock: an M that ran ahead within the lookahead
+        # may have entered it later in virtual time, when oldp was still running its G.)
         oldp = m.oldp
         m.oldp = None
         om = oldp.m
         if oldp.status == _Prunning and om is not None and om.p is oldp and om.blocked_until is not None \
-                and om.curg is not None and om.curg.status == _Gsyscall:
+                and om.curg is not None and om.curg.status == _Gsyscall and om.syscall_since <= m.now:
             om.p = None
             oldp.syscalltick += 1
             self.acquirep(m, oldp)

@@ -77,7 +77,7 @@ class M:
     """
 
     __slots__ = ("id", "now", "p", "curg", "spinning", "nextp", "oldp", "task", "parked",
-                 "idle", "is_sysmon", "blocked_until", "__dict__")
+                 "idle", "is_sysmon", "blocked_until", "syscall_since", "__dict__")
 
     def __init__(self, id, now=0):
         self.id = id
@@ -92,6 +92,7 @@ class M:
         self.idle = False          # on sched.midle (stopm)
         self.is_sysmon = False
         self.blocked_until = None  # in a syscall or a timed netpoll until this virtual ns
+        self.syscall_since = 0     # when its latest syscall began (virtual ns)
 
 
 class P:
