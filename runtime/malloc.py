@@ -54,14 +54,12 @@ def mallocgc_sized(c, size, noscan):
         if size < TINY_SIZE:
             return mallocgcTiny(c, size) if size else ZEROBASE
         if size > MAX_SMALL_SCAN_SIZE:
-            c.heap.large_size = size        # for the large_alloc event (mheap.alloc logs it)
             return c.allocLarge(size, noscan).base
         spc, header = NOSCAN_SPANCLASS[size], 0
     else:
         if not size:
             return ZEROBASE
         if size > MAX_SMALL_SCAN_SIZE:
-            c.heap.large_size = size        # for the large_alloc event (mheap.alloc logs it)
             return c.allocLarge(size, noscan).base
         spc = SCAN_SPANCLASS[size]
         header = MALLOC_HEADER_SIZE if size > MIN_SIZE_FOR_MALLOC_HEADER else 0

@@ -85,7 +85,7 @@ class MCache:
         m = self.p.m
         npages = npages_for(size)
         spc = make_spanclass(0, noscan)
-        s = h.alloc(npages, spc, m)
+        s = h.alloc(npages, spc, m, size)
         if s is None:
             raise MemoryError(f"out of memory allocating heap arena map ({size} bytes)")
         st = h.stats

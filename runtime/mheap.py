@@ -42,7 +42,6 @@ class MHeap:
         self.central = [central_cls(self, spc) for spc in range(NUM_SPAN_CLASSES)]
         self.on_event = None          # the run log's hook: on_event(name, m, **fields)
         self.log_refills = False      # span_refill events too (one per refill: a debug-level log)
-        self.large_size = 0           # the bytes mallocgc's large path asked for (large_alloc's size)
 
     # --- Ps -------------------------------------------------------------------------------------
 
@@ -60,11 +59,12 @@ class MHeap:
 
     # --- span allocation --------------------------------------------------------------------------
 
-    def alloc(self, npages, spanclass, m):
-        """mheap.alloc: a span of npages for span class `spanclass`, or None when out of memory."""
+    def alloc(self, npages, spanclass, m, size=None):
+        """mheap.alloc: a span of npages for span class `spanclass`, or None when out of memory.
+        `size`: the bytes a large object asked for (for the large_alloc event)."""
         s = self.allocSpan(npages, spanclass, m)
         if s is not None and self.on_event is not None and spanclass >> 1 == 0:
-            self.on_event("large_alloc", m, size=self.large_size, npages=npages, base=s.base,
+            self.on_event("large_alloc", m, size=size, npages=npages, base=s.base,
                           spanclass=spanclass)
         return s
 

@@ -273,14 +273,16 @@ def panic_report(gp, err):
     """The text Go prints for an uncaught panic in gp (a bug of the emulator itself, raised in its
     own code, also gets the Python traceback so that it is not mistaken for the workload's)."""
     frames = frames_from_tb(err.__traceback__) or frames_from_coro(gp.coro)
-    if not isinstance(err, (GoPanic, Fatal)) and _raised_in_runtime(err):
+    if not isinstance(err, (GoPanic, Fatal)) and raised_in_runtime(err):
         import traceback
         return ("gort: internal error in the emulator, not in the workload:\n"
                 + "".join(traceback.format_exception(err)))
     return f"{panic_message(err)}\n\n{format_goroutine(gp, 'running', frames)}\n"
 
 
-def _raised_in_runtime(err):
+def raised_in_runtime(err):
+    """Whether err is the emulator's own bug: raised in runtime/ code, not marked as the
+    workload's fault (a call of the workload's function with the wrong arguments)."""
     if getattr(err, "gort_workload_fault", False):
         return False
     tb = err.__traceback__

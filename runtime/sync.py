@@ -10,12 +10,11 @@ blocks and is a plain call (`mu.unlock()`).
 
 from runtime import proc, racert
 from runtime.chan import safepoint
-from runtime.panic import GoPanic, Goexit, throw
+from runtime.panic import GoPanic, Goexit, raised_in_runtime, throw
 from runtime.runtime2 import (waitReasonSyncCondWait, waitReasonSyncMutexLock,
                               waitReasonSyncRWMutexLock, waitReasonSyncRWMutexRLock,
                               waitReasonSyncWaitGroupWait)
 from runtime.sema import SemaWord, notifyList, semacquire, semrelease
-from runtime.traceback import is_workload
 
 mutexLocked = 1
 mutexWoken = 2
@@ -286,10 +285,7 @@ class WaitGroup(SemaWord):
             except Exception as x:
                 # f panicked: Go recovers and panics again without Done, lest Wait return and the
                 # process exit before the panic kills it ("panic: v [recovered, repanicked]").
-                tb = x.__traceback__
-                while tb is not None and tb.tb_next is not None:
-                    tb = tb.tb_next
-                if isinstance(x, GoPanic) or (tb is not None and is_workload(tb.tb_frame.f_code.co_filename)):
+                if isinstance(x, GoPanic) or not raised_in_runtime(x):
                     raise GoPanic(x.value if isinstance(x, GoPanic) else x).with_traceback(x.__traceback__)
                 raise                             # the emulator's own bug: reported as such
             self.done()

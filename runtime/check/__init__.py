@@ -15,7 +15,7 @@ from runtime.check import api, lazy, machine as machine_module, objects
 from runtime.check.explore import Exhaustive, ReplayChooser, make_chooser
 from runtime.check.lazy import concrete
 from runtime.check.machine import MODELS, Machine
-from runtime.check.objects import SleepBlocked
+from runtime.check.objects import ReplayMismatch, SleepBlocked
 from runtime.check.scenario import FORBIDDEN, INTERESTING, VARIANTS, load
 from runtime.errors import UserError
 
@@ -223,7 +223,7 @@ def replay(path, token, variant="plain", model=None):
     chooser = ReplayChooser(choices)
     try:
         ex = run_once(scenario, token_model, chooser, trace=True, variant=variant)
-    except ValueError as err:
+    except ReplayMismatch as err:
         raise UserError(str(err)) from None
     if chooser.position < len(choices):
         raise UserError(f"the replay token is longer than the execution ({chooser.position} of its "

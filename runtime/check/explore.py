@@ -12,7 +12,7 @@ from its token.
   executions that differ only in the order of independent steps are explored once.
 """
 
-from runtime.check.objects import SleepBlocked
+from runtime.check.objects import ReplayMismatch, SleepBlocked
 
 
 def option_key(option):
@@ -105,11 +105,11 @@ class ReplayChooser(Recorder):
 
     def _next(self, n):
         if self.position >= len(self.replay):
-            raise ValueError("the replay token is shorter than the execution: wrong scenario or model?")
+            raise ReplayMismatch("the replay token is shorter than the execution: wrong scenario or model?")
         i = self.replay[self.position]
         self.position += 1
         if not 0 <= i < n:
-            raise ValueError("the replay token does not fit this scenario: wrong scenario or model?")
+            raise ReplayMismatch("the replay token does not fit this scenario: wrong scenario or model?")
         self.choices.append(i)
         return i
 

@@ -16,7 +16,7 @@ from runtime.check.lazy import Lazy, value_of
 from runtime.check.objects import (AADD, ACAS, ALOAD, ASTORE, ASWAP, CLOSE, COND_NOTIFY, COND_WAIT,
                                    DEFERRED, GO, GOSCHED, JOIN, LOAD, LOCK, OP_NAMES, PAR, RECV, RESUME,
                                    RLOCK, RUNLOCK, SELECT, SEND, START, STORE, SYNC_OPS, UNLOCK, WG_ADD,
-                                   WG_WAIT, Join, ScenarioPanic, SleepBlocked, Write)
+                                   WG_WAIT, Join, ReplayMismatch, ScenarioPanic, SleepBlocked, Write)
 from runtime.race import Access, Race, vc_join
 
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
@@ -277,7 +277,7 @@ class Machine:
         except AssertionError as err:
             self.status = f"assertion failed: {err}" if str(err) else "assertion failed"
             self.finish(t)
-        except SleepBlocked:
+        except (SleepBlocked, ReplayMismatch):
             raise
         except Exception as err:   # a bug in the scenario is a Go panic of that goroutine
             self.status = f"panic: {type(err).__name__}: {err}"
@@ -418,7 +418,8 @@ class Machine:
         elif op == SELECT:
             fp += [(case[1].oid, "s") for case in req[1]]
             for kind, ch, _ in req[1]:
-                fp += self._partner_reads(ch)
+                if kind == RECV:                 # only a receive uses a sender's (pending) value
+                    fp += self._partner_reads(ch)
                 for u in self.live:          # a select it may complete: every channel of it
                     ureq = u.pending
                     if u is not t and ureq is not None and ureq[0] == SELECT and not ureq[2] \
@@ -706,10 +707,11 @@ class Machine:
 
     def waitgroup(self, t, op, wg, req):
         if op == WG_ADD:
-            wg.count += value_of(req[2])
+            delta = value_of(req[2])
+            wg.count += delta
             if wg.count < 0:
                 raise ScenarioPanic("sync: negative WaitGroup counter")
-            if req[2] < 0:                       # Done ⇒ Wait returns; Add(+n) releases nothing
+            if delta < 0:                        # Done ⇒ Wait returns; Add(+n) releases nothing
                 vc_join(wg.clock, t.vc)          # (sync.WaitGroup.Add's race annotation)
         else:
             vc_join(t.vc, wg.clock)

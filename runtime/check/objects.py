@@ -63,6 +63,11 @@ class SleepBlocked(Exception):
     """The exhaustive explorer found this execution redundant (all choices asleep)."""
 
 
+class ReplayMismatch(Exception):
+    """A replay token that does not fit the execution: raised through the scenario's own code (a
+    load's value may be chosen where the scenario uses it), never taken for its panic."""
+
+
 class Write:
     """One write of a plain variable: its value and the writer's clock at that moment."""
 

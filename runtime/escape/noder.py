@@ -47,7 +47,6 @@ class Noder(ExprChecker, CallChecker, StmtChecker):
         self.funcs = []          # every Func with a body, in source order (methods included)
         self.all_funcs = []      # with the bodiless ones (stubs)
         self.iota = 0
-        self.autotmp = 0
 
     def lookup(self, name, ts):
         return self.scope.lookup(name)
