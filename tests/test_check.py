@@ -360,8 +360,8 @@ def test_choices_skipped_as_blocked_change_no_execution(model, monkeypatch):
     executions and their outcomes are the same as when every such choice is run."""
     names = ["sb", "mp", "lb", "corr", "r", "s", "2+2w", "wrc", "isa2", "iriw", "busywait", "doublecheck"]
     skipping = [check(LITMUS / f"{name}.py", model=model) for name in names]
-    monkeypatch.setattr("runtime.check.machine.Machine.adds_no_option", lambda self, option: False)
-    monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
+    monkeypatch.setattr("runtime.check.explore.SKIP_QUIET", False)
+    monkeypatch.setattr("runtime.check.explore.SKIP_PARTNERS", False)
     running = [check(LITMUS / f"{name}.py", model=model) for name in names]
     for a, b in zip(skipping, running):
         assert a.executions == b.executions
@@ -403,8 +403,8 @@ async def main(rt):
     await rt.par(p0, p1)
 """)
     skipping = check(path, model=model)
-    monkeypatch.setattr("runtime.check.machine.Machine.adds_no_option", lambda self, option: False)
-    monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
+    monkeypatch.setattr("runtime.check.explore.SKIP_QUIET", False)
+    monkeypatch.setattr("runtime.check.explore.SKIP_PARTNERS", False)
     running = check(path, model=model)
     assert any(s.outcome.get("status", "").startswith("panic: IndexError") for s in skipping.sorted_outcomes())
     assert skipping.executions == running.executions
@@ -440,7 +440,7 @@ def test_a_last_load_and_its_drain_are_skipped_together(monkeypatch):
     """Under tso, a goroutine's last load and the drain of its one buffered store end it quietly
     in either order: a choice of one, the other then the one option awake, is skipped unrun."""
     with_partners = blocked_runs("sb", "tso", skip_doomed=False)
-    monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
+    monkeypatch.setattr("runtime.check.explore.SKIP_PARTNERS", False)
     assert with_partners < blocked_runs("sb", "tso", skip_doomed=False)
 
 
@@ -457,9 +457,7 @@ def test_tso_runs_no_execution_a_sleeping_store_dooms():
 
 
 def _without_doomed_skips(monkeypatch):
-    from runtime.check import explore
-    keep = explore.Exhaustive.__init__
-    monkeypatch.setattr(explore.Exhaustive, "__init__", lambda self, skip_doomed=True: keep(self, False))
+    monkeypatch.setattr("runtime.check.explore.SKIP_DOOMED", False)
 
 
 @pytest.mark.parametrize("variant", ["plain", "atomic", "mutex"])
@@ -537,8 +535,8 @@ def test_skipping_changes_no_execution_of_random_litmus_tests(tmp_path, seed, mo
                  sorted(format_race(race) for race in r.races.values()))
                 for r in (check(path, model=model) for path in paths for model in ("sc", "tso", "go"))]
     skipping = explored()
-    monkeypatch.setattr("runtime.check.machine.Machine.adds_no_option", lambda self, option: False)
-    monkeypatch.setattr("runtime.check.machine.Machine.drain_partner", lambda self, option: None)
+    monkeypatch.setattr("runtime.check.explore.SKIP_QUIET", False)
+    monkeypatch.setattr("runtime.check.explore.SKIP_PARTNERS", False)
     assert skipping == explored()
 
 

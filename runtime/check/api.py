@@ -5,15 +5,19 @@ Every operation on shared state is awaited: each is one step the explorer can in
 """
 
 import inspect
+import os
 import sys
 from types import CoroutineType
 
-from runtime.check import machine as _machine_module
 from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
 from runtime.errors import UserError
 
 
-MACHINE_FILE = _machine_module.__file__
+# Where a scenario's stack ends: below it, the machine stepping it (machine.py; compiled, the
+# machine has no Python frames, and the next one down is run_once in the package's __init__.py).
+_HERE = os.path.dirname(__file__)
+DRIVER_FILES = frozenset(os.path.join(d, f) for d in (_HERE, os.path.abspath(_HERE))
+                         for f in ("machine.py", "__init__.py"))
 
 
 class Once:
@@ -143,7 +147,7 @@ def _caller_frames(internal_files):
     """The scenario frames of the `go` statement, innermost first (up to the machine's own)."""
     frames = []
     f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename != MACHINE_FILE:
+    while f is not None and f.f_code.co_filename not in DRIVER_FILES:
         if f.f_code.co_filename not in internal_files:
             frames.append((f.f_code, f.f_lineno))
         f = f.f_back

@@ -113,23 +113,21 @@ class Machine:
         main = self.spawn(main_coro, None, [], "main")
         chooser = self.chooser
         ask_always = chooser.sees_all
-        options = self.options
-        step = self.step
         try:
             for option in chooser.replay_prefix(self):     # a known prefix: no options to compute
-                step(option)
+                self.step(option)
                 self.steps += 1
             if self.steps > self.max_steps:
                 self.status = "step limit"
             while not main.done and self.status == "ok":
-                opts = options()
+                opts = self.options()
                 if not opts:
                     self.status = self._stuck_status()
                     break
                 if ask_always or len(opts) > 1:
-                    step(opts[chooser.schedule(opts, self)])
+                    self.step(opts[chooser.schedule(opts, self)])
                 else:
-                    step(opts[0])
+                    self.step(opts[0])
                 self.steps += 1
                 if self.steps > self.max_steps:
                     self.status = "step limit"
@@ -324,7 +322,12 @@ class Machine:
                 return False
             return bool(obj.buf) or obj.closed or (not obj.cap_ and self._waiting(obj, SEND) is not None)
         if op == SELECT:
-            return req[2] or any(self._case_ready(t, *case) for case in obj)
+            if req[2]:
+                return True
+            for case in obj:
+                if self._case_ready(t, *case):
+                    return True
+            return False
         if op == COND_WAIT:
             return req[2] < obj.notify_ticket
         return True
@@ -423,7 +426,7 @@ class Machine:
                 for u in self.live:          # a select it may complete: every channel of it
                     ureq = u.pending
                     if u is not t and ureq is not None and ureq[0] == SELECT and not ureq[2] \
-                            and any(c[1] is ch for c in ureq[1]):
+                            and ch in [c[1] for c in ureq[1]]:
                         fp += [(c[1].oid, "s") for c in ureq[1]]
         return fp
 

@@ -1,0 +1,29 @@
+"""Compiles the memory-model checker's hot modules with Cython.
+
+`gort check` runs a scenario's goroutines thousands of times per second; compiled, with the C
+types their .pxd files declare, the checker runs about a third fewer instructions per execution.
+The .py files stay plain Python: with GORT_PURE=1 at install (or when no C compiler is found) they
+are not compiled, and with GORT_PURE=1 at run time they run uncompiled (runtime/compiled.py).
+"""
+
+import os
+
+from setuptools import setup
+
+from runtime.compiled import COMPILED_SOURCES
+
+
+def extensions():
+    if os.environ.get("GORT_PURE"):
+        return []
+    try:
+        from Cython.Build import cythonize
+    except ImportError:            # a build without its build requirements (--no-build-isolation)
+        return []
+    modules = cythonize(list(COMPILED_SOURCES), language_level=3, quiet=True)
+    for module in modules:
+        module.optional = True     # no C compiler: a warning, and the plain-Python modules run
+    return modules
+
+
+setup(ext_modules=extensions())

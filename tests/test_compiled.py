@@ -1,0 +1,115 @@
+"""The checker's Cython-compiled modules (setup.py, runtime/compiled.py): compiled where a C
+compiler is found, identical in every result to their plain-Python sources, and never stale."""
+
+import importlib
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import sysconfig
+
+import pytest
+
+from runtime import compiled
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LITMUS = ROOT / "workloads" / "litmus"
+
+# Every litmus test in every model and variant it has: the fields of a CheckResult that matter,
+# as JSON, computed in a fresh interpreter (so GORT_PURE decides which modules it imports).
+EXPLORE_ALL = r"""
+import json, pathlib, sys
+from runtime import compiled
+from runtime.check import check, machine
+from runtime.check.scenario import load
+from runtime.race import format_race
+out = {"compiled": compiled.is_compiled(machine), "results": []}
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+    for variant in load(path).variants:
+        for model in ("sc", "tso", "go"):
+            r = check(path, model=model, variant=variant)
+            out["results"].append([path.name, variant, model, r.executions, r.pruned,
+                                   [[s.outcome, s.count, s.expectation, s.token] for s in r.sorted_outcomes()],
+                                   sorted(format_race(race) for race in r.races.values()), r.verdict])
+print(json.dumps(out))
+"""
+
+
+def explore_all(pure):
+    env = dict(os.environ)
+    env.pop("GORT_PURE", None)
+    if pure:
+        env["GORT_PURE"] = "1"
+    done = subprocess.run([sys.executable, "-c", EXPLORE_ALL, str(LITMUS)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def c_compiler():
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(cc)
+
+
+@pytest.mark.skipif(bool(os.environ.get("GORT_PURE")) or not c_compiler(),
+                    reason="plain Python asked for, or no C compiler to build the extensions")
+def test_the_checker_runs_compiled():
+    """With a C compiler, `pip install -e .` compiled the hot modules and they are the ones imported
+    (a failed build is only a warning at install: this test is what notices it)."""
+    for name in compiled.COMPILED:
+        assert compiled.is_compiled(importlib.import_module(name)), f"{name} runs uncompiled: rebuild with pip install -e ."
+
+
+def test_compiled_and_plain_checkers_agree_on_every_litmus_test():
+    """The compiled checker finds exactly what its plain-Python source finds: executions, pruned
+    runs, outcomes, counts, replay tokens, races and verdicts, on every litmus test, model and
+    variant."""
+    pure = explore_all(pure=True)
+    assert pure["compiled"] is False
+    native = explore_all(pure=False)
+    if not native["compiled"]:
+        pytest.skip("the checker is not compiled here: nothing to compare")
+    assert len(pure["results"]) > 60
+    for a, b in zip(pure["results"], native["results"]):
+        assert a == b, a[:3]
+    assert len(pure["results"]) == len(native["results"])
+
+
+def fake_compiled_module(tmp_path, monkeypatch, source_age, built_age):
+    """A package `fakepkg` whose module `mod` has a .py and a 'compiled' file of the given ages (s)."""
+    pkg = tmp_path / "fakepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    source = pkg / "mod.py"
+    source.write_text("WHICH = 'source'\n")
+    built = pkg / ("mod" + importlib.machinery.EXTENSION_SUFFIXES[0])
+    built.write_bytes(b"not really compiled")
+    now = 1_700_000_000
+    os.utime(source, (now - source_age, now - source_age))
+    os.utime(built, (now - built_age, now - built_age))
+    monkeypatch.setitem(compiled.COMPILED, "fakepkg.mod", "fakepkg/mod.py")
+    monkeypatch.setattr(compiled.SourceWhenStale, "warned", set())
+    return str(pkg), str(source)
+
+
+def test_a_compiled_module_older_than_its_source_is_bypassed(tmp_path, monkeypatch, capsys):
+    """An edited .py runs (uncompiled, with a warning): the stale .so beside it is not imported."""
+    monkeypatch.delenv("GORT_PURE", raising=False)
+    pkg, source = fake_compiled_module(tmp_path, monkeypatch, source_age=10, built_age=100)
+    spec = compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg])
+    assert spec is not None and spec.origin == source
+    assert "fakepkg.mod changed since it was compiled" in capsys.readouterr().err
+    compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg])
+    assert capsys.readouterr().err == ""          # warned once
+
+
+def test_a_fresh_compiled_module_is_left_to_the_usual_import(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("GORT_PURE", raising=False)
+    pkg, _ = fake_compiled_module(tmp_path, monkeypatch, source_age=100, built_age=10)
+    assert compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg]) is None
+    assert compiled.SourceWhenStale.find_spec("fakepkg.other", [pkg]) is None    # not a compiled module
+    monkeypatch.setenv("GORT_PURE", "1")
+    assert compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg]).origin.endswith("mod.py")
+    assert capsys.readouterr().err == ""
