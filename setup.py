@@ -7,10 +7,12 @@ are not compiled, and with GORT_PURE=1 at run time they run uncompiled (runtime/
 """
 
 import os
+import sys
 
 from setuptools import setup
 
-from runtime.compiled import COMPILED_SOURCES
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))    # the build runs from a bare environment
+from runtime.compiled import COMPILED_SOURCES  # noqa: E402
 
 
 def extensions():
