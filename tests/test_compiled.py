@@ -77,39 +77,42 @@ def test_compiled_and_plain_checkers_agree_on_every_litmus_test():
     assert len(pure["results"]) == len(native["results"])
 
 
-def fake_compiled_module(tmp_path, monkeypatch, source_age, built_age):
-    """A package `fakepkg` whose module `mod` has a .py and a 'compiled' file of the given ages (s)."""
+def fake_compiled_modules(tmp_path, monkeypatch, ages):
+    """A package `fakepkg` whose modules (name -> (source age, compiled age), in s) have a .py
+    and a 'compiled' file of those ages, standing for the compiled modules."""
     pkg = tmp_path / "fakepkg"
     pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    source = pkg / "mod.py"
-    source.write_text("WHICH = 'source'\n")
-    built = pkg / ("mod" + importlib.machinery.EXTENSION_SUFFIXES[0])
-    built.write_bytes(b"not really compiled")
     now = 1_700_000_000
-    os.utime(source, (now - source_age, now - source_age))
-    os.utime(built, (now - built_age, now - built_age))
-    monkeypatch.setitem(compiled.COMPILED, "fakepkg.mod", "fakepkg/mod.py")
-    monkeypatch.setattr(compiled.SourceWhenStale, "warned", set())
-    return str(pkg), str(source)
+    for name, (source_age, built_age) in ages.items():
+        source = pkg / f"{name}.py"
+        source.write_text("WHICH = 'source'\n")
+        built = pkg / (name + importlib.machinery.EXTENSION_SUFFIXES[0])
+        built.write_bytes(b"not really compiled")
+        os.utime(source, (now - source_age, now - source_age))
+        os.utime(built, (now - built_age, now - built_age))
+    monkeypatch.setattr(compiled, "ROOT", str(tmp_path))
+    monkeypatch.setattr(compiled, "COMPILED", {f"fakepkg.{name}": f"fakepkg/{name}.py" for name in ages})
+    monkeypatch.setattr(compiled.SourceWhenStale, "stale_modules", None)
+    return pkg
 
 
-def test_a_compiled_module_older_than_its_source_is_bypassed(tmp_path, monkeypatch, capsys):
-    """An edited .py runs (uncompiled, with a warning): the stale .so beside it is not imported."""
+def test_one_compiled_module_older_than_its_source_sends_all_to_their_sources(tmp_path, monkeypatch, capsys):
+    """An edited .py runs, uncompiled, with one warning; so do the other compiled modules (they
+    use each other's C types): no stale .so is imported."""
     monkeypatch.delenv("GORT_PURE", raising=False)
-    pkg, source = fake_compiled_module(tmp_path, monkeypatch, source_age=10, built_age=100)
-    spec = compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg])
-    assert spec is not None and spec.origin == source
-    assert "fakepkg.mod changed since it was compiled" in capsys.readouterr().err
-    compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg])
-    assert capsys.readouterr().err == ""          # warned once
+    pkg = fake_compiled_modules(tmp_path, monkeypatch, {"edited": (10, 100), "untouched": (100, 10)})
+    for name in ("edited", "untouched"):
+        spec = compiled.SourceWhenStale.find_spec(f"fakepkg.{name}", [str(pkg)])
+        assert spec is not None and spec.origin == str(pkg / f"{name}.py")
+    err = capsys.readouterr().err
+    assert err.count("fakepkg.edited changed since compiled") == 1 and "untouched" not in err
 
 
-def test_a_fresh_compiled_module_is_left_to_the_usual_import(tmp_path, monkeypatch, capsys):
+def test_fresh_compiled_modules_are_left_to_the_usual_import(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("GORT_PURE", raising=False)
-    pkg, _ = fake_compiled_module(tmp_path, monkeypatch, source_age=100, built_age=10)
-    assert compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg]) is None
-    assert compiled.SourceWhenStale.find_spec("fakepkg.other", [pkg]) is None    # not a compiled module
+    pkg = fake_compiled_modules(tmp_path, monkeypatch, {"a": (100, 10), "b": (100, 10)})
+    assert compiled.SourceWhenStale.find_spec("fakepkg.a", [str(pkg)]) is None
+    assert compiled.SourceWhenStale.find_spec("fakepkg.other", [str(pkg)]) is None    # not a compiled module
     monkeypatch.setenv("GORT_PURE", "1")
-    assert compiled.SourceWhenStale.find_spec("fakepkg.mod", [pkg]).origin.endswith("mod.py")
+    assert compiled.SourceWhenStale.find_spec("fakepkg.a", [str(pkg)]).origin == str(pkg / "a.py")
     assert capsys.readouterr().err == ""
