@@ -8,15 +8,17 @@ are not compiled, and with GORT_PURE=1 at run time they run uncompiled (runtime/
 
 import os
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 
 from setuptools import setup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))    # the build runs from a bare environment
-from runtime.compiled import COMPILED_SOURCES  # noqa: E402
+from runtime.compiled import COMPILED_SOURCES, ROOT, pure_requested  # noqa: E402
 
 
 def extensions():
-    if os.environ.get("GORT_PURE"):
+    if pure_requested():
+        remove_compiled()
         return []
     try:
         from Cython.Build import cythonize
@@ -26,6 +28,15 @@ def extensions():
     for module in modules:
         module.optional = True     # no C compiler: a warning, and the plain-Python modules run
     return modules
+
+
+def remove_compiled():
+    """An install asked to be plain Python leaves no module compiled by an earlier one in place."""
+    for source in COMPILED_SOURCES:
+        for suffix in EXTENSION_SUFFIXES:
+            path = os.path.join(ROOT, source[:-3] + suffix)
+            if os.path.exists(path):
+                os.remove(path)
 
 
 setup(ext_modules=extensions())

@@ -1,10 +1,11 @@
 """Which modules setup.py compiles with Cython, and the guard that keeps an edit from being ignored.
 
 An editable install compiles them in place: a .so beside each .py, which Python imports first. An
-edited .py (or .pxd) would then silently not run. So when any compiled module is older than its
-sources, all of them run from their .py (they use each other's C types, so they go together),
-with a one-line warning naming the command that compiles them again. GORT_PURE=1 runs every .py
-uncompiled (to debug, or to compare the two).
+edited .py (or .pxd) would then silently not run. So in a source checkout (a git clone), when any
+compiled module is older than its sources, or only some are compiled, all of them run from their
+.py (they use each other's C types, so they go together), with a one-line warning naming the
+command that compiles them again. (An installed wheel is left alone: unpacking it may leave a .py
+a moment newer than its .so.) GORT_PURE=1 runs every .py uncompiled (to debug, or to compare).
 """
 
 import importlib.machinery
@@ -32,32 +33,48 @@ class SourceWhenStale:
     def find_spec(cls, name, path=None, target=None):
         if name not in COMPILED:
             return None
-        if not os.environ.get("GORT_PURE") and not cls.stale():
+        if not pure_requested() and not cls.stale():
             return None                 # the usual finders load the compiled module
         return importlib.util.spec_from_file_location(name, os.path.join(ROOT, COMPILED[name]))
 
     @classmethod
     def stale(cls):
+        """The compiled modules that can't be used (worked out once): those older than their
+        sources; or, when only some modules are compiled (a build that failed half way), those."""
         if cls.stale_modules is None:
-            cls.stale_modules = [name for name, source in COMPILED.items()
-                                 if _older_than_sources(os.path.join(ROOT, source))]
+            cls.stale_modules = _stale_modules() if os.path.isdir(os.path.join(ROOT, ".git")) else []
             if cls.stale_modules:
-                print(f"gort: {', '.join(cls.stale_modules)} changed since compiled; running the compiled "
-                      f"modules uncompiled (`pip install -e .` compiles them again)", file=sys.stderr)
+                print(f"gort: {', '.join(cls.stale_modules)} changed since compiled, or not all are compiled; "
+                      f"running them uncompiled (`pip install -e .` compiles them again)", file=sys.stderr)
         return cls.stale_modules
 
 
-def _older_than_sources(source):
-    """Whether the module compiled from `source` (x.py) is older than x.py or x.pxd. False when
-    it is not compiled at all."""
+def pure_requested():
+    """GORT_PURE set (to anything but 0): run, or install, the plain-Python modules."""
+    return os.environ.get("GORT_PURE", "") not in ("", "0")
+
+
+def _stale_modules():
+    built = {name: _built_time(os.path.join(ROOT, source)) for name, source in COMPILED.items()}
+    if all(time is None for time in built.values()):
+        return []                       # not compiled at all: nothing to bypass
+    if any(time is None for time in built.values()):
+        return sorted(name for name, time in built.items() if time is not None)
+    return [name for name, source in COMPILED.items() if _newest_source(os.path.join(ROOT, source)) > built[name]]
+
+
+def _built_time(source):
+    """The modification time of the module compiled from `source` (x.py), or None."""
     base = source[:-3]
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         if os.path.exists(base + suffix):
-            built = os.path.getmtime(base + suffix)
-            break
-    else:
-        return False
-    return any(os.path.getmtime(p) > built for p in (source, base + ".pxd") if os.path.exists(p))
+            return os.path.getmtime(base + suffix)
+    return None
+
+
+def _newest_source(source):
+    base = source[:-3]
+    return max(os.path.getmtime(p) for p in (source, base + ".pxd") if os.path.exists(p))
 
 
 def is_compiled(module):

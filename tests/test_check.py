@@ -961,3 +961,29 @@ async def main(rt):
 """)
     assert {"r0": 0, "r1": 0} in check(path, model="tso").outcome_dicts()
     assert {"r0": 0, "r1": 0} not in check(path, model="sc").outcome_dicts()
+
+
+@pytest.mark.parametrize("body, message", [
+    ("await asyncio.sleep(0)", "panic: TypeError: awaited None, not an rt operation"),
+    ("await rt.select(ch)", "panic: TypeError"),
+    ('wg.add("one")', "panic: TypeError"),
+])
+def test_a_scenario_misusing_the_api_panics_instead_of_crashing(tmp_path, body, message):
+    """Awaiting something that is not an rt operation, or passing an rt operation a bad argument,
+    is the goroutine's panic (an outcome of the check), never a traceback of the checker."""
+    path = write_scenario(tmp_path, f"""
+import asyncio
+
+async def main(rt):
+    ch, wg = rt.chan(), rt.WaitGroup()
+    {body}
+""")
+    for model in ("sc", "tso", "go"):
+        result = check(path, model=model)
+        assert [s.outcome["status"][:len(message)] for s in result.sorted_outcomes()] == [message], model
+        assert result.verdict == "failed"
+
+
+def test_a_step_limit_beyond_a_machine_word_means_none(tmp_path):
+    path = write_scenario(tmp_path, (LITMUS / "sb.py").read_text().replace('NAME = "SB"', 'NAME = "SB"\nMAX_STEPS = 2**70'))
+    assert check(path, model="sc").outcome_dicts() == check(LITMUS / "sb.py", model="sc").outcome_dicts()

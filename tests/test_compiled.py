@@ -78,18 +78,20 @@ def test_compiled_and_plain_checkers_agree_on_every_litmus_test():
 
 
 def fake_compiled_modules(tmp_path, monkeypatch, ages):
-    """A package `fakepkg` whose modules (name -> (source age, compiled age), in s) have a .py
-    and a 'compiled' file of those ages, standing for the compiled modules."""
+    """A package `fakepkg` whose modules (name -> (source age, compiled age or None), in s) have
+    a .py and a 'compiled' file of those ages, standing for the compiled modules."""
     pkg = tmp_path / "fakepkg"
     pkg.mkdir()
+    (tmp_path / ".git").mkdir()          # a source checkout (an installed wheel is not guarded)
     now = 1_700_000_000
     for name, (source_age, built_age) in ages.items():
         source = pkg / f"{name}.py"
         source.write_text("WHICH = 'source'\n")
-        built = pkg / (name + importlib.machinery.EXTENSION_SUFFIXES[0])
-        built.write_bytes(b"not really compiled")
         os.utime(source, (now - source_age, now - source_age))
-        os.utime(built, (now - built_age, now - built_age))
+        if built_age is not None:
+            built = pkg / (name + importlib.machinery.EXTENSION_SUFFIXES[0])
+            built.write_bytes(b"not really compiled")
+            os.utime(built, (now - built_age, now - built_age))
     monkeypatch.setattr(compiled, "ROOT", str(tmp_path))
     monkeypatch.setattr(compiled, "COMPILED", {f"fakepkg.{name}": f"fakepkg/{name}.py" for name in ages})
     monkeypatch.setattr(compiled.SourceWhenStale, "stale_modules", None)
@@ -106,6 +108,31 @@ def test_one_compiled_module_older_than_its_source_sends_all_to_their_sources(tm
         assert spec is not None and spec.origin == str(pkg / f"{name}.py")
     err = capsys.readouterr().err
     assert err.count("fakepkg.edited changed since compiled") == 1 and "untouched" not in err
+
+
+def test_a_half_compiled_build_runs_every_module_from_source(tmp_path, monkeypatch, capsys):
+    """A build that compiled some modules and not others (the C compiler failed on one): the
+    compiled ones would look for the others' C types, so all run from source."""
+    monkeypatch.delenv("GORT_PURE", raising=False)
+    pkg = fake_compiled_modules(tmp_path, monkeypatch, {"built": (100, 10), "failed": (100, None)})
+    for name in ("built", "failed"):
+        assert compiled.SourceWhenStale.find_spec(f"fakepkg.{name}", [str(pkg)]).origin == str(pkg / f"{name}.py")
+    assert "fakepkg.built" in capsys.readouterr().err
+
+
+def test_an_installed_wheel_is_not_guarded(tmp_path, monkeypatch):
+    """Unpacking a wheel can leave a .py a moment newer than its .so: outside a source checkout
+    the compiled modules are used as installed."""
+    monkeypatch.delenv("GORT_PURE", raising=False)
+    pkg = fake_compiled_modules(tmp_path, monkeypatch, {"a": (10, 11)})
+    (tmp_path / ".git").rmdir()
+    assert compiled.SourceWhenStale.find_spec("fakepkg.a", [str(pkg)]) is None
+
+
+@pytest.mark.parametrize("value, pure", [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_gort_pure(monkeypatch, value, pure):
+    monkeypatch.setenv("GORT_PURE", value)
+    assert compiled.pure_requested() is pure
 
 
 def test_fresh_compiled_modules_are_left_to_the_usual_import(tmp_path, monkeypatch, capsys):

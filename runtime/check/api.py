@@ -127,6 +127,9 @@ class CheckRuntime:
     def select(self, *cases, default=False):
         """`i, v, ok = await rt.select(c1.recv_case(), c2.send_case(x), default=False)`: i is the
         chosen case, -1 for default. Every ready case is explored, as Go picks one at random."""
+        for case in cases:
+            if type(case) is not tuple or len(case) != 3 or type(case[1]) is not Chan:
+                raise TypeError(f"select case {case!r}: make cases with ch.recv_case() or ch.send_case(v)")
         return request((SELECT, cases, default))
 
 

@@ -216,6 +216,9 @@ class Machine:
             except ScenarioPanic as panic:
                 self.advance(t, None, panic)
                 return
+            except (TypeError, AttributeError, ValueError) as err:   # a bad argument: rt.select(ch), wg.add("1")
+                self.advance(t, None, ScenarioPanic(f"{type(err).__name__}: {err}"))
+                return
             self.advance(t, result)
 
     def par(self, t, req):
@@ -252,6 +255,10 @@ class Machine:
             self.status = f"panic: {panic}"
             self.finish(t)
             return
+        except (TypeError, AttributeError, ValueError) as err:   # a bad argument: wg.add("1")
+            self.status = f"panic: {type(err).__name__}: {err}"
+            self.finish(t)
+            return
         if not t.deferred:
             if t.after is None:
                 self.finish(t)
@@ -260,7 +267,10 @@ class Machine:
 
     def advance(self, t, result, exc=None):
         try:
-            t.pending = t.coro.send(result) if exc is None else t.coro.throw(exc)
+            pending = t.coro.send(result) if exc is None else t.coro.throw(exc)
+            if type(pending) is not tuple:       # asyncio.sleep, a Future, ...: not the machine's
+                raise TypeError(f"awaited {pending!r}, not an rt operation: a scenario awaits only rt's")
+            t.pending = pending
             t.since = self.steps
             if t.deferred:
                 t.after, t.pending = t.pending, (DEFERRED,)

@@ -13,6 +13,7 @@ execution ended, e.g. "hangs"). An outcome matching a forbidden entry fails the 
 import inspect
 import itertools
 import pathlib
+import sys
 import types
 
 from runtime.check.machine import MODELS
@@ -77,6 +78,7 @@ def load(path):
     max_steps = getattr(module, "MAX_STEPS", 2000)
     if type(max_steps) is not int or max_steps < 1:
         raise UserError(f"{path}: MAX_STEPS must be a positive int, not {max_steps!r}")
+    max_steps = min(max_steps, sys.maxsize)     # a huge limit means none (the compiled machine counts in C)
     return Scenario(path, main, getattr(module, "NAME", path.stem), _expect(path, module), max_steps,
                     _outcomes(path, "WEAK", getattr(module, "WEAK", [])), _variants(path, module))
 
