@@ -101,10 +101,10 @@ class Race:
         self.created = created        # goid -> (frames where it was created, finished?)
 
     def key(self):
-        """Races are reported once per pair of code locations and kinds."""
-        a = (self.current.kind(), self.current.frames[:1])
-        b = (self.previous.kind(), self.previous.frames[:1])
-        return (self.var, tuple(sorted((repr(a), repr(b)))))
+        """Races are reported once per pair of code locations and kinds (in either order)."""
+        a = (self.current.kind(), _innermost(self.current.frames))
+        b = (self.previous.kind(), _innermost(self.previous.frames))
+        return (self.var, (a, b) if a <= b else (b, a))
 
     def to_dict(self):
         return {"var": self.var,
@@ -112,6 +112,18 @@ class Race:
                            "frames": [list(f) for f in describe_frames(self.current.frames)]},
                 "previous": {"kind": self.previous.kind(), "goroutine": self.previous.goid,
                              "frames": [list(f) for f in describe_frames(self.previous.frames)]}}
+
+
+def _innermost(frames):
+    """An access's innermost frame as (file, function, line): comparable and cheap to hash (a
+    code object's repr is neither cheap nor the same from one load of a scenario to the next)."""
+    if not frames:
+        return ("", "", 0)
+    if len(frames[0]) == 2:
+        code, line = frames[0]
+        return (code.co_filename, code.co_qualname, line)
+    func, file, line = frames[0]
+    return (file, func if isinstance(func, str) else func.co_qualname, line)
 
 
 def _who(goid):
