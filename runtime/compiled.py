@@ -20,6 +20,9 @@ COMPILED = {
     "runtime.race": "runtime/race.py",
     "runtime.check.machine": "runtime/check/machine.py",
     "runtime.check.explore": "runtime/check/explore.py",
+    "runtime.mspan": "runtime/mspan.py",
+    "runtime.mcache": "runtime/mcache.py",
+    "runtime.malloc": "runtime/malloc.py",
 }
 COMPILED_SOURCES = tuple(COMPILED.values())
 

@@ -84,7 +84,7 @@ def nextFreeFast(span):
             freeidx = result + 1
             if freeidx % 64 == 0 and freeidx != span.nelems:
                 return -1
-            span.allocCache = cache >> (theBit + 1)
+            span.allocCache = (cache >> theBit) >> 1    # two shifts: never one of 64 bits (in C)
             span.freeindex = freeidx
             span.allocCount += 1
             return result

@@ -99,7 +99,7 @@ class MSpan:
         if result >= snelems:
             self.freeindex = snelems
             return snelems
-        self.allocCache >>= bitIndex + 1
+        self.allocCache = (self.allocCache >> bitIndex) >> 1    # two shifts: never one of 64 bits (in C)
         sfreeindex = result + 1
         if sfreeindex % 64 == 0 and sfreeindex != snelems:
             self.refillAllocCache(sfreeindex // 8)
@@ -111,7 +111,13 @@ class MSpan:
 
     def countAlloc(self):
         """Marked objects in the span (mgcsweep.go countAlloc)."""
-        return (self.gcmarkBits & ((1 << self.nelems) - 1)).bit_count()
+        return (self.gcmarkBits & low_bits(self.nelems)).bit_count()
+
+
+def low_bits(n):
+    """A mask of the n low bits, as a Python int of any size (compiled, `1 << n` with n a C
+    integer would be a C shift, which overflows past 63)."""
+    return (1 << n) - 1
 
 
 def pages_of(base, npages):
