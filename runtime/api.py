@@ -410,7 +410,7 @@ class Runtime:
 
     def make(self, elemsize, n, pointers=False):
         """make([]T, n): one mallocgc of n * elemsize bytes; returns the address."""
-        if n < 0:
+        if type(n) is int and (n < 0 or type(elemsize) is int and elemsize * n > proc.MAX_ALLOC):
             raise GoPanic("runtime error: makeslice: len out of range")
         return proc.sched.malloc(elemsize * n, not pointers)
 

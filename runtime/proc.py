@@ -21,6 +21,7 @@ sysmon retake (sysmon.py), Gosched and preemption to the global queue.
 """
 
 import random
+import sys
 from collections import deque
 
 import trio
@@ -31,7 +32,7 @@ from runtime import runq as rq
 from runtime import traceback
 from runtime.lock import RuntimeLock
 from runtime.note import MHandover
-from runtime.panic import Exit, GoPanic, Goexit
+from runtime.panic import Exit, GoPanic, Goexit, throw, workload_fault
 from runtime.runtime2 import G, P, waitReason, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
 from runtime.time import Timers
 
@@ -46,6 +47,7 @@ STARTUP_SCHEDTICKS = 1
 SAFEPOINT = (0,)
 GOSCHED = (1,)
 SYSCALL = 3
+MAX_ALLOC = 1 << 48  # maxAlloc on linux/amd64: the heap's whole address space (malloc.go)
 GOYIELD = 2          # g.preempt value asking for goyield rather than preemption (sema.py)
 
 sched = None   # the running scheduler: one emulated process at a time
@@ -141,6 +143,12 @@ class Sched(MHandover, Timers):
 
     def malloc(self, size, noscan):
         """new/make from the running G: mallocgc on this P's mcache (fast-path cost charged here)."""
+        if type(size) is not int or size < 0:
+            raise workload_fault(TypeError(f"cannot allocate {size!r} bytes: a size is an int >= 0"))
+        if size > MAX_ALLOC:            # as mallocgc's large path fails: sysAlloc finds no room
+            in_use = self.heap.stats.heapInUse if self.heap is not None else 0
+            print(f"runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)", file=sys.stderr)
+            throw("out of memory")
         m = self.curm
         costs = self.costs
         m.now += costs.malloc_tiny if noscan and size < 16 else costs.malloc_fast

@@ -329,3 +329,22 @@ def test_only_integer_division_by_zero_is_gos_runtime_error(tmp_path, expr, firs
     w.write_text(f"async def main(rt):\n    x = 0\n    rt.println({expr})\n")
     r = gort("run", str(w), "--log-level", "off", "--no-summary")
     assert r.returncode == 2 and r.stderr.splitlines()[0] == first_line
+
+
+@pytest.mark.parametrize("call, first_lines", [
+    ("rt.new(0.0)", ["panic: TypeError: cannot allocate 0.0 bytes: a size is an int >= 0"]),
+    ("rt.new(-40000, pointers=True)", ["panic: TypeError: cannot allocate -40000 bytes: a size is an int >= 0"]),
+    ("rt.make(1 << 32, 1 << 32)", ["panic: runtime error: makeslice: len out of range"]),
+    ("rt.new(1 << 63)", ["runtime: out of memory: cannot allocate 9223372036854775808-byte block (0 in use)",
+                         "fatal error: out of memory"]),
+])
+def test_a_bad_allocation_size_is_a_go_report_in_the_workload(tmp_path, call, first_lines):
+    """A size that is no size, a slice longer than the heap's address space (makeslice), or a block
+    larger than it (mallocgc: out of memory): Go's report at the workload's line, status 2, never an
+    emulator traceback (the compiled allocator takes C integers)."""
+    w = tmp_path / "alloc.py"
+    w.write_text(f"async def main(rt):\n    rt.println({call})\n")
+    r = gort("run", str(w), "--log-level", "off", "--no-summary")
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[:len(first_lines)] == first_lines
+    assert f"{w}:2" in r.stderr and "Traceback" not in r.stderr
