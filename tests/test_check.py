@@ -18,6 +18,7 @@ import pytest
 
 from runtime.check import check, replay
 from runtime.check.scenario import load
+from runtime.errors import UserError
 from runtime.race import format_race
 
 LITMUS = Path(__file__).resolve().parents[1] / "workloads" / "litmus"
@@ -987,3 +988,39 @@ async def main(rt):
 def test_a_step_limit_beyond_a_machine_word_means_none(tmp_path):
     path = write_scenario(tmp_path, (LITMUS / "sb.py").read_text().replace('NAME = "SB"', 'NAME = "SB"\nMAX_STEPS = 2**70'))
     assert check(path, model="sc").outcome_dicts() == check(LITMUS / "sb.py", model="sc").outcome_dicts()
+
+
+@pytest.mark.parametrize("body, line, call", [
+    ("x.store(1)", 6, "x.store(1)"),
+    ('r["r0"] = x.load()', 6, "x.load()"),
+    ("mu.lock()", 6, "mu.lock()"),
+])
+def test_an_operation_never_awaited_is_named_not_dropped(tmp_path, body, line, call):
+    """`x.store(1)` without await makes a request that never reaches the machine: the check says
+    where, instead of reporting outcomes of a scenario that silently did less than it reads."""
+    path = write_scenario(tmp_path, f"""
+async def main(rt):
+    x, mu = rt.var("x"), rt.Mutex()
+    r = rt.outcome
+    async def p0():
+        {body}
+    await rt.par(p0)
+""")
+    for model in ("sc", "tso", "go"):
+        with pytest.raises(UserError) as err:
+            check(path, model=model)
+        assert str(err.value) == f"{path}:{line}: {call} is never awaited, so it never runs: write `await {call}`"
+
+
+def test_operations_awaited_later_or_in_helpers_are_not_flagged(tmp_path):
+    path = write_scenario(tmp_path, """
+async def main(rt):
+    x, y = rt.var("x"), rt.var("y")
+    r = rt.outcome
+    async def p0():
+        pending = x.load()          # made here, awaited below: fine
+        await y.store(1)
+        r["r0"] = await pending
+    await rt.par(p0)
+""")
+    assert check(path, model="sc").outcome_dicts() == [{"r0": 0}]

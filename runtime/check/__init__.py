@@ -64,7 +64,7 @@ def run_once(scenario, model, chooser, trace=False, variant="plain", known_races
         blocked.races = m.races     # real races all the same, and now known: they must be kept
         raise
     if status == "ok":
-        rt.check_awaited()
+        rt.check_awaited(scenario.path)
     outcome = {k: concrete(rt.outcome[k]) for k in sorted(rt.outcome)}
     if status != "ok":
         outcome["status"] = status

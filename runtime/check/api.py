@@ -4,11 +4,13 @@ memory-model subset (shared variables, atomics, Mutex, RWMutex, WaitGroup, Once,
 Every operation on shared state is awaited: each is one step the explorer can interleave.
 """
 
+import ast
 import inspect
 import os
 import sys
 from types import CoroutineType
 
+from runtime.check import objects
 from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
 from runtime.errors import UserError
 
@@ -108,10 +110,16 @@ class CheckRuntime:
         self.pars.append((req, created, coros))
         return request(req)
 
-    def check_awaited(self):
-        """After an execution that ended normally: an rt.par never awaited started nothing,
-        silently (the machine lists the rt.par requests it received). Say so."""
-        started = self._machine.pars_started
+    def check_awaited(self, path):
+        """After an execution that ended normally: an operation never awaited did nothing,
+        silently. Say so: an rt.par (the machine lists those it received), or any other rt
+        operation, when every goroutine returned and fewer requests reached the machine than
+        were made (its line found in the scenario's source)."""
+        m = self._machine
+        if objects.issued[0] != m.requests + len(self.pars) - len(m.pars_started) and \
+                all(t.done for t in m.threads):
+            raise UserError(never_awaited_message(path))
+        started = m.pars_started
         if len(started) == len(self.pars):
             return
         unawaited = [(req, created, coros) for req, created, coros in self.pars
@@ -155,3 +163,29 @@ def _caller_frames(internal_files):
             frames.append((f.f_code, f.f_lineno))
         f = f.f_back
     return frames
+
+
+# The rt operations a scenario must await (plain calls like unlock(), done(), add(n) on a WaitGroup
+# and close() are not among them: those run as plain calls).
+AWAITED_OPERATIONS = frozenset(("load", "store", "swap", "compare_and_swap", "lock", "rlock", "wait",
+                                "send", "recv", "recv2", "gosched", "select"))
+
+
+def never_awaited_message(path):
+    """The error for an execution in which an rt operation was made but never awaited, naming the
+    first call in the scenario's source that is one of them and is not awaited."""
+    for line, text in _unawaited_calls(str(path)):
+        return f"{path}:{line}: {text} is never awaited, so it never runs: write `await {text}`"
+    return f"{path}: an rt operation (a load, store, lock, send...) is never awaited, so it never runs"
+
+
+def _unawaited_calls(path):
+    try:
+        source = open(path, encoding="utf-8").read()
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []
+    awaited = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Await)}
+    return sorted((node.lineno, ast.get_source_segment(source, node)) for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in AWAITED_OPERATIONS and id(node) not in awaited)

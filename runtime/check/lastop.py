@@ -12,11 +12,11 @@ matches, and nothing is skipped.)
 import dis
 from types import CoroutineType
 
-from runtime.check.objects import request
+from runtime.check.objects import _yield
 
 # (id(code), offset) -> (code, whether the code returns once the request suspended there completes)
 _RETURNS_AFTER = {}
-_REQUEST_CODE = request.__code__
+_REQUEST_CODE = _yield.__code__      # the generator a request() awaits
 # What may follow the request, read from the bytecode: `await v.store(x)`, `await v.load()`,
 # `a = await v.load()` or `r[k] = await v.load()`, and return. Nothing that calls, yields,
 # branches or raises.

@@ -17,7 +17,7 @@ cdef class Machine:
     cdef public bint tso, lazy_loads
     cdef public object chooser, trace, current, internal_files, known_races, status
     cdef public dict where_known
-    cdef public Py_ssize_t max_steps, steps
+    cdef public Py_ssize_t max_steps, steps, requests
     cdef public list threads, live, races, pars_started
 
     @cython.locals(tid=Py_ssize_t, vc=list, missing=Py_ssize_t, t=Thread)

@@ -77,6 +77,7 @@ class Machine:
         self.where_known = _WHERE.setdefault(internal_files, {})   # see where()
         self.known_races = set() if known_races is None else known_races
         self.pars_started = []    # the rt.par requests performed (CheckRuntime.check_awaited)
+        self.requests = 0         # requests the goroutines yielded (against objects.issued)
 
     # --- goroutines ----------------------------------------------------------------------------
 
@@ -271,6 +272,7 @@ class Machine:
             if type(pending) is not tuple:       # asyncio.sleep, a Future, ...: not the machine's
                 raise TypeError(f"awaited {pending!r}, not an rt operation: a scenario awaits only rt's")
             t.pending = pending
+            self.requests += 1
             t.since = self.steps
             if t.deferred:
                 t.after, t.pending = t.pending, (DEFERRED,)

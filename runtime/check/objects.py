@@ -28,11 +28,13 @@ INIT_TID = 0               # clock slot of the initial writes, which happen befo
 
 running = None             # the Machine executing right now (one at a time): set by Machine.run
 _oid = [0]                 # shared objects are numbered in creation order, afresh every execution
+issued = [0]               # requests made in this execution (the machine counts those it gets)
 
 
 def reset_oids():
-    """Number the objects of a new execution from 1."""
+    """Number the objects of a new execution from 1 (and count its requests from 0)."""
     _oid[0] = 0
+    issued[0] = 0
 
 
 def new_oid():
@@ -42,9 +44,16 @@ def new_oid():
     return _oid[0]
 
 
-@types.coroutine
 def request(req):
-    """Yield one request to the machine; resume with its result."""
+    """One request to the machine, to await: resumes with its result. Counted when made, so an
+    execution can tell that one was never awaited (CheckRuntime.check_awaited)."""
+    issued[0] += 1
+    return _yield(req)
+
+
+@types.coroutine
+def _yield(req):
+    """The generator a request awaits (lastop.py knows it by its code)."""
     return (yield req)
 
 
