@@ -586,6 +586,10 @@ def sprintf(fmt, *args):
             s = format(a, ("#" if "#" in flags else "") + verb) if isinstance(a, int) else str(a).encode().hex()
             if verb == "X" and isinstance(a, str):
                 s = s.upper()
+        elif verb == "g" and prec is None and "#" not in flags:   # Go's %g: the shortest form, as %v
+            s = _gofloat(float(a))
+            if s[0] not in "-+N" and ("+" in flags or " " in flags):
+                s = ("+" if "+" in flags else " ") + s
         elif verb in "feg":
             sign = "+" if "+" in flags else " " if " " in flags else ""
             s = format(a, f"{sign}{'#' if '#' in flags else ''}.{prec if prec is not None else 6}{verb}")

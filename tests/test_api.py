@@ -26,13 +26,15 @@ def test_println_formats_like_go_fmt(tmp_path):
         'package main\n\nimport "fmt"\n\nfunc main() {\n'
         f'\tfor _, f := range []float64{{{values}}} {{\n\t\tfmt.Println(f)\n\t}}\n'
         '\tfmt.Println(true, false, nil, 42, "s")\n'
-        '\tfmt.Printf("%d|%5d|%-4s|%q|%x|%t|%v|%.2f\\n", 7, 42, "ab", "hi", 255, true, 1.5, 3.14159)\n}\n')
+        '\tfmt.Printf("%d|%5d|%-4s|%q|%x|%t|%v|%.2f\\n", 7, 42, "ab", "hi", 255, true, 1.5, 3.14159)\n'
+        f'\tfor _, f := range []float64{{{values}}} {{\n\t\tfmt.Printf("%g|%+g|%.3g|%e|%8.2f\\n", f, f, f, f, f)\n\t}}\n}}\n')
     native = subprocess.run([GO, "run", "main.go"], cwd=tmp_path, capture_output=True, text=True,
                             env=dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod"),
                             timeout=300).stdout
     ours = "".join(gofmt(f) + "\n" for f in FLOATS)
     ours += " ".join(gofmt(v) for v in (True, False, None, 42, "s")) + "\n"
     ours += sprintf("%d|%5d|%-4s|%q|%x|%t|%v|%.2f\n", 7, 42, "ab", "hi", 255, True, 1.5, 3.14159)
+    ours += "".join(sprintf("%g|%+g|%.3g|%e|%8.2f\n", f, f, f, f, f) for f in FLOATS)
     assert ours == native
 
 
