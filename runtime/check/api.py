@@ -115,11 +115,9 @@ class CheckRuntime:
         silently. Say so: an rt.par (the machine lists those it received), or any other rt
         operation, when every goroutine returned and fewer requests reached the machine than
         were made (its line found in the scenario's source)."""
-        m = self._machine
-        if objects.issued[0] != m.requests + len(self.pars) - len(m.pars_started) and \
-                all(t.done for t in m.threads):
+        if self._requests_never_awaited():
             raise UserError(never_awaited_message(path))
-        started = m.pars_started
+        started = self._machine.pars_started
         if len(started) == len(self.pars):
             return
         unawaited = [(req, created, coros) for req, created, coros in self.pars
@@ -128,6 +126,13 @@ class CheckRuntime:
             _close_all(coros + [body for body, _, _ in req[1]])
         where = "".join(f"{code.co_filename}:{line}: " for code, line in unawaited[0][1][:1])
         raise UserError(f"{where}rt.par(...) is never awaited, so it runs nothing: write `await rt.par(...)`")
+
+    def _requests_never_awaited(self):
+        """Whether, every goroutine having returned, fewer requests reached the machine than were
+        made, beyond the rt.par requests never awaited (those have a message of their own)."""
+        m = self._machine
+        unawaited_pars = len(self.pars) - len(m.pars_started)
+        return objects.issued[0] > m.requests + unawaited_pars and all(t.done for t in m.threads)
 
     def gosched(self):
         return request((GOSCHED,))
