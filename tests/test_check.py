@@ -990,22 +990,42 @@ def test_a_step_limit_beyond_a_machine_word_means_none(tmp_path):
     assert check(path, model="sc").outcome_dicts() == check(LITMUS / "sb.py", model="sc").outcome_dicts()
 
 
-@pytest.mark.parametrize("body, line, call", [
-    ("x.store(1)", 6, "x.store(1)"),
-    ('r["r0"] = x.load()', 6, "x.load()"),
-    ("mu.lock()", 6, "mu.lock()"),
-])
-def test_an_operation_never_awaited_is_named_not_dropped(tmp_path, body, line, call):
-    """`x.store(1)` without await makes a request that never reaches the machine: the check says
-    where, instead of reporting outcomes of a scenario that silently did less than it reads."""
-    path = write_scenario(tmp_path, f"""
+NEVER_AWAITED = """
 async def main(rt):
-    x, mu = rt.var("x"), rt.Mutex()
+    x, y, mu, n, ch = rt.var("x"), rt.var("y"), rt.Mutex(), rt.atomic(), rt.chan()
     r = rt.outcome
     async def p0():
+        pending = x.load()             # made here, awaited below: fine
+        await y.store(1)
+        r["r0"] = await pending
+    async def p1():
         {body}
-    await rt.par(p0)
-""")
+    async def stuck():
+        await ch.recv()
+    {main}
+    await rt.par(p0, p1)
+"""
+
+
+@pytest.mark.parametrize("body, main, call", [
+    ("x.store(1)", "pass", "x.store(1)"),
+    ('r["r1"] = x.load()', "pass", "x.load()"),
+    ("mu.lock()", "pass", "mu.lock()"),
+    ("n.add(1)", "pass", "n.add(1)"),
+    ("y.store(\n            2)", "pass", "y.store( 2)"),
+    ("ch.send(1)", "pass", "ch.send(1)"),                        # and p1's receiver: a deadlock
+    ("pass", "rt.go(stuck)\n    x.store(1)", "x.store(1)"),     # main's, with a goroutine left running
+])
+def test_an_operation_never_awaited_is_named_not_dropped(tmp_path, body, main, call):
+    """`x.store(1)` without await makes a request that never reaches the machine: the check names
+    the line where it was made (found by re-running the execution), instead of reporting outcomes
+    of a scenario that did less than it reads, or its deadlock."""
+    if body == "ch.send(1)":
+        main = "rt.go(stuck)"
+    source = NEVER_AWAITED.format(body=body, main=main)
+    path = write_scenario(tmp_path, source)
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if call.split("(")[0] in text and "await" not in text
+                and "def " not in text and "pending" not in text)
     for model in ("sc", "tso", "go"):
         with pytest.raises(UserError) as err:
             check(path, model=model)

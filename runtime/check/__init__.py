@@ -8,6 +8,7 @@ The pytest-friendly face is `check(path, model=..., explore=...)`, which returns
     assert {"r0": 0, "r1": 0} in result.outcome_dicts()
 """
 
+import inspect
 import os
 import random
 
@@ -63,12 +64,34 @@ def run_once(scenario, model, chooser, trace=False, variant="plain", known_races
     except SleepBlocked as blocked:
         blocked.races = m.races     # real races all the same, and now known: they must be kept
         raise
+    if rt.requests_lost():
+        message = _never_awaited(scenario, model, chooser.choices, variant, status)
+        if message is not None:
+            raise UserError(message)
     if status == "ok":
-        rt.check_awaited(scenario.path)
+        rt.check_awaited()
     outcome = {k: concrete(rt.outcome[k]) for k in sorted(rt.outcome)}
     if status != "ok":
         outcome["status"] = status
     return Execution(outcome, status, m.races, chooser.choices, model, m.trace)
+
+
+def _never_awaited(scenario, model, choices, variant, status):
+    """Re-run an execution that made more requests than it awaited, recording where each was
+    made: the first one never awaited whose goroutine returned (or, at a deadlock, any: nothing
+    runs on) -> the error naming it; None when every one may yet be awaited (its goroutine was
+    left suspended when main returned or the execution stopped)."""
+    objects.made = made = []
+    try:
+        m = Machine(model, ReplayChooser(choices), max_steps=scenario.max_steps, internal_files=INTERNAL_FILES)
+        m.run(scenario.main(api.CheckRuntime(m, variant)))
+    finally:
+        objects.made = None
+    for gen, goroutine, site in made:
+        if site is not None and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED and \
+                (goroutine is None or goroutine.done or status == "deadlock"):
+            return api.never_awaited_message(*site)
+    return None
 
 
 class OutcomeStats:

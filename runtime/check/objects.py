@@ -8,6 +8,8 @@ step(s). Objects are numbered in creation order (`oid`), which is the same in ev
 replays the same prefix: the explorer compares footprints across executions by it.
 """
 
+import os
+import sys
 import types
 from collections import deque
 
@@ -29,6 +31,11 @@ INIT_TID = 0               # clock slot of the initial writes, which happen befo
 running = None             # the Machine executing right now (one at a time): set by Machine.run
 _oid = [0]                 # shared objects are numbered in creation order, afresh every execution
 issued = [0]               # requests made in this execution (the machine counts those it gets)
+made = None                # while re-running an execution: [(request, goroutine, (file, line))]
+
+
+_CHECKER_FILES = {os.path.join(os.path.dirname(__file__), f) for f in ("objects.py", "api.py")}
+_CHECKER_FILES |= {os.path.abspath(f) for f in _CHECKER_FILES}
 
 
 def reset_oids():
@@ -46,9 +53,21 @@ def new_oid():
 
 def request(req):
     """One request to the machine, to await: resumes with its result. Counted when made, so an
-    execution can tell that one was never awaited (CheckRuntime.check_awaited)."""
+    execution can tell that one was never awaited (CheckRuntime.requests_lost); and, while the
+    execution is re-run to find it (`made` a list), recorded with where it was made."""
     issued[0] += 1
-    return _yield(req)
+    gen = _yield(req)
+    if made is not None:
+        made.append((gen, running.current, _scenario_site()))
+    return gen
+
+
+def _scenario_site():
+    """The innermost frame outside the checker's own files: where the scenario made a request."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename in _CHECKER_FILES:
+        f = f.f_back
+    return None if f is None else (f.f_code.co_filename, f.f_lineno)
 
 
 @types.coroutine
