@@ -333,7 +333,7 @@ class Runtime:
         """make(chan T, cap): allocates the hchan (and its buffer) through mallocgc."""
         from runtime.chan import hchanSize
         sched = proc.sched
-        if cap < 0:
+        if type(cap) is not int or cap < 0 or cap * elemsize > proc.MAX_ALLOC - hchanSize:
             raise GoPanic("makechan: size out of range")
         if elemsize == 0 or not pointers:
             addr = sched.malloc(hchanSize + cap * elemsize, True)

@@ -48,6 +48,8 @@ SAFEPOINT = (0,)
 GOSCHED = (1,)
 SYSCALL = 3
 MAX_ALLOC = 1 << 48  # maxAlloc on linux/amd64: the heap's whole address space (malloc.go)
+MAX_BLOCK = 1 << 36  # the emulated machine's memory (64 GiB): a larger block cannot be mapped, and
+                     # the emulator keeps per-page state, so it would not fit in the host either
 GOYIELD = 2          # g.preempt value asking for goyield rather than preemption (sema.py)
 
 sched = None   # the running scheduler: one emulated process at a time
@@ -145,8 +147,9 @@ class Sched(MHandover, Timers):
         """new/make from the running G: mallocgc on this P's mcache (fast-path cost charged here)."""
         if type(size) is not int or size < 0:
             raise workload_fault(TypeError(f"cannot allocate {size!r} bytes: a size is an int >= 0"))
-        if size > MAX_ALLOC:            # as mallocgc's large path fails: sysAlloc finds no room
-            in_use = self.heap.stats.heapInUse if self.heap is not None else 0
+        if size > MAX_BLOCK:            # as mallocgc's large path fails: the OS maps no such block
+            st = self.heap.stats if self.heap is not None else None
+            in_use = st.heapInUse + st.heapFree + st.heapReleased if st is not None else 0
             print(f"runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)", file=sys.stderr)
             throw("out of memory")
         m = self.curm

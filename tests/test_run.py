@@ -337,6 +337,9 @@ def test_only_integer_division_by_zero_is_gos_runtime_error(tmp_path, expr, firs
     ("rt.make(1 << 32, 1 << 32)", ["panic: runtime error: makeslice: len out of range"]),
     ("rt.new(1 << 63)", ["runtime: out of memory: cannot allocate 9223372036854775808-byte block (0 in use)",
                          "fatal error: out of memory"]),
+    ("rt.make(1, 1 << 40)", ["runtime: out of memory: cannot allocate 1099511627776-byte block (0 in use)",
+                             "fatal error: out of memory"]),
+    ("rt.chan(1 << 45)", ["panic: makechan: size out of range"]),
 ])
 def test_a_bad_allocation_size_is_a_go_report_in_the_workload(tmp_path, call, first_lines):
     """A size that is no size, a slice longer than the heap's address space (makeslice), or a block
