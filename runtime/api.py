@@ -8,6 +8,7 @@ coroutines (`await ch.send(v)`, `await mu.lock()`); the rest are plain calls (`r
 
 import decimal
 import inspect
+import math
 import re
 import struct
 import sys
@@ -555,6 +556,37 @@ def _gofloat(f):
     return s + "0." + "0" * (-point) + ds
 
 
+def _fmt_float(f, flags, prec, verb):
+    """fmt.fmtFloat for %e %E %f %F %g %G: strconv's digits (%g without a precision is the shortest
+    form, as %v; %#g keeps 6 significant digits at least), then Go's sign rules: '+' and ' ' flags,
+    +Inf and -Inf always signed, NaN signed only when asked."""
+    if f != f or f in (math.inf, -math.inf):
+        body = "NaN" if f != f else "Inf"
+        sign = "-" if f < 0 else "+" if "+" in flags or body == "Inf" and " " not in flags else \
+            " " if " " in flags else ""
+        return sign + body
+    if verb in "gG" and prec is None:
+        s = _gofloat(f)
+        if "#" in flags:
+            s = _at_least_six_digits(s)
+    else:
+        s = format(f, f"{'#' if '#' in flags else ''}.{prec if prec is not None else 6}{verb.lower()}")
+    if verb.isupper():
+        s = s.upper()
+    if s[0] != "-" and ("+" in flags or " " in flags):
+        s = ("+" if "+" in flags else " ") + s
+    return s
+
+
+def _at_least_six_digits(s):
+    """%#g without a precision: the shortest digits, with a decimal point and zeros up to 6 digits."""
+    mant, e, exp = s.partition("e")
+    digits = sum(c.isdigit() for c in mant.lstrip("-0.")) or 1
+    if "." not in mant:
+        mant += "."
+    return mant + "0" * max(0, 6 - digits) + e + exp
+
+
 _VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
 
 
@@ -586,13 +618,10 @@ def sprintf(fmt, *args):
             s = format(a, ("#" if "#" in flags else "") + verb) if isinstance(a, int) else str(a).encode().hex()
             if verb == "X" and isinstance(a, str):
                 s = s.upper()
-        elif verb == "g" and prec is None and "#" not in flags:   # Go's %g: the shortest form, as %v
-            s = _gofloat(float(a))
-            if s[0] not in "-+N" and ("+" in flags or " " in flags):
-                s = ("+" if "+" in flags else " ") + s
-        elif verb in "feg":
-            sign = "+" if "+" in flags else " " if " " in flags else ""
-            s = format(a, f"{sign}{'#' if '#' in flags else ''}.{prec if prec is not None else 6}{verb}")
+        elif verb in "eEfFgG":
+            s = _fmt_float(float(a), flags, prec, verb)
+            if s[-1] in "fN" and "0" in flags:       # Inf and NaN: padded with spaces, as Go does
+                flags = flags.replace("0", "")
         elif verb == "c":
             s = chr(a)
         elif verb == "T":
@@ -603,7 +632,7 @@ def sprintf(fmt, *args):
             w = int(width)
             if "-" in flags:
                 s = s.ljust(w)
-            elif "0" in flags and s[:1] in ("+", "-", " ") and verb in "dfeg":   # sign, then zeros
+            elif "0" in flags and s[:1] in ("+", "-", " ") and verb in "deEfFgG":   # sign, then zeros
                 s = s[0] + s[1:].rjust(w - 1, "0")
             else:
                 s = s.rjust(w, "0" if "0" in flags else " ")

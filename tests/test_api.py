@@ -123,3 +123,27 @@ def test_fmt_allocations_match_go_memstats(tmp_path):
             ours.append(((b["Mallocs"] - a["Mallocs"]) // 1000, (b["TotalAlloc"] - a["TotalAlloc"]) // 1000))
     execute(main, "t", procs=1, out=io.StringIO(), progress=False)
     assert dict(zip(map(repr, FMT_CASES), ours)) == dict(zip(map(repr, FMT_CASES), native))
+
+
+FLOAT_VERBS = ["%g", "%G", "%e", "%E", "%f", "%F", "%+g", "% g", "%8.3g", "%-10g|", "%.0g", "%#g", "%#.3g", "%010g",
+               "%+08g", "%012.3f", "%+e", "%v", "%08.2f", "% .2e", "%#e", "%.3G"]
+
+
+def test_float_verbs_format_like_go_fmt(tmp_path):
+    """Every float verb, flag, width and precision workloads use, on ordinary, tiny, huge, signed
+    zero, NaN and infinite values: byte for byte what real Go's fmt.Printf prints."""
+    if not os.path.exists(GO):
+        pytest.skip("no Go toolchain")
+    specials = {"math.NaN()": float("nan"), "math.Inf(1)": float("inf"), "math.Inf(-1)": float("-inf"),
+                "math.Copysign(0, -1)": -0.0}
+    go_values = [repr(f) for f in FLOATS] + list(specials)
+    values = FLOATS + list(specials.values())
+    verbs = ", ".join(f'"{v}"' for v in FLOAT_VERBS)
+    (tmp_path / "go.mod").write_text("module x\ngo 1.27\n")
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport (\n\t"fmt"\n\t"math"\n)\n\nfunc main() {\n'
+        f'\tfor _, f := range []float64{{{", ".join(go_values)}}} {{\n'
+        f'\t\tfor _, v := range []string{{{verbs}}} {{\n\t\t\tfmt.Printf(v+"\\n", f)\n\t\t}}\n\t}}\n}}\n')
+    native = subprocess.run([GO, "run", "main.go"], cwd=tmp_path, capture_output=True, text=True,
+                            env=dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod"), timeout=300).stdout
+    assert "".join(sprintf(v + "\n", f) for f in values for v in FLOAT_VERBS) == native
