@@ -993,6 +993,7 @@ def test_a_step_limit_beyond_a_machine_word_means_none(tmp_path):
 NEVER_AWAITED = """
 async def main(rt):
     x, y, mu, n, ch = rt.var("x"), rt.var("y"), rt.Mutex(), rt.atomic(), rt.chan()
+    cond, once = rt.Cond(mu), rt.Once()
     r = rt.outcome
     async def p0():
         pending = x.load()             # made here, awaited below: fine
@@ -1015,6 +1016,8 @@ async def main(rt):
     ("y.store(\n            2)", "pass", "y.store( 2)"),
     ("ch.send(1)", "pass", "ch.send(1)"),                        # and p1's receiver: a deadlock
     ("pass", "rt.go(stuck)\n    x.store(1)", "x.store(1)"),     # main's, with a goroutine left running
+    ("cond.wait()", "pass", "cond.wait()"),                      # coroutine operations too
+    ("once.do(p0)", "pass", "once.do(p0)"),
 ])
 def test_an_operation_never_awaited_is_named_not_dropped(tmp_path, body, main, call):
     """`x.store(1)` without await makes a request that never reaches the machine: the check names

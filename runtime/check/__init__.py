@@ -8,7 +8,6 @@ The pytest-friendly face is `check(path, model=..., explore=...)`, which returns
     assert {"r0": 0, "r1": 0} in result.outcome_dicts()
 """
 
-import inspect
 import os
 import random
 
@@ -68,6 +67,7 @@ def run_once(scenario, model, chooser, trace=False, variant="plain", known_races
         message = _never_awaited(scenario, model, chooser.choices, variant, status)
         if message is not None:
             raise UserError(message)
+    objects.drop_operations()
     if status == "ok":
         rt.check_awaited()
     outcome = {k: concrete(rt.outcome[k]) for k in sorted(rt.outcome)}
@@ -87,11 +87,10 @@ def _never_awaited(scenario, model, choices, variant, status):
         m.run(scenario.main(api.CheckRuntime(m, variant)))
     finally:
         objects.made = None
-    for gen, goroutine, site in made:
-        if site is not None and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED and \
-                (goroutine is None or goroutine.done or status == "deadlock"):
-            return api.never_awaited_message(*site)
-    return None
+    lost = [site for gen, goroutine, site in made if site is not None and objects.never_started(gen)
+            and (goroutine is None or goroutine.done or status == "deadlock")]
+    objects.drop_operations()
+    return api.never_awaited_message(*lost[0]) if lost else None
 
 
 class OutcomeStats:

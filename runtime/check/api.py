@@ -30,9 +30,13 @@ class Once:
         self.done = AtomicVar(f"{name}.done", 0)
         self.m = Mutex(f"{name}.m")
 
-    async def do(self, f, *args):
+    def do(self, f, *args):
         """Call f once; every Do returns after f has returned. (A panic in f ends the scenario,
         so there is no deferred unlock to model.)"""
+        return objects.operation(self._do(f, *args))
+
+    async def _do(self, f, *args):
+        objects.started()
         if await self.done.load() == 0:
             await self.m.lock()
             if await self.done.load() == 0:
@@ -168,7 +172,7 @@ def _caller_frames(internal_files):
 # The calls that make a request to await (an atomic's add among them; a WaitGroup's add, unlock(),
 # done() and close() are plain calls).
 AWAITED_OPERATIONS = frozenset(("load", "store", "add", "swap", "compare_and_swap", "lock", "rlock", "wait",
-                                "send", "recv", "recv2", "gosched", "select", "par"))
+                                "send", "recv", "recv2", "gosched", "select", "par", "do"))
 
 
 def never_awaited_message(path, line):

@@ -8,6 +8,7 @@ step(s). Objects are numbered in creation order (`oid`), which is the same in ev
 replays the same prefix: the explorer compares footprints across executions by it.
 """
 
+import inspect
 import os
 import sys
 import types
@@ -32,6 +33,7 @@ running = None             # the Machine executing right now (one at a time): se
 _oid = [0]                 # shared objects are numbered in creation order, afresh every execution
 issued = [0]               # requests made in this execution (the machine counts those it gets)
 made = None                # while re-running an execution: [(request, goroutine, (file, line))]
+operations = []            # the operation coroutines made in this execution (see operation)
 
 
 _CHECKER_FILES = {os.path.join(os.path.dirname(__file__), f) for f in ("objects.py", "api.py")}
@@ -42,6 +44,7 @@ def reset_oids():
     """Number the objects of a new execution from 1 (and count its requests from 0)."""
     _oid[0] = 0
     issued[0] = 0
+    drop_operations()
 
 
 def new_oid():
@@ -60,6 +63,35 @@ def request(req):
     if made is not None:
         made.append((gen, running.current, _scenario_site()))
     return gen
+
+
+def operation(coro):
+    """An rt operation written as a coroutine (Cond.wait, Once.do), counted as made like a request
+    until its body starts (`started`): one never awaited is found as a request is."""
+    issued[0] += 1
+    if made is not None:
+        made.append((coro, running.current, _scenario_site()))
+    operations.append(coro)     # kept, so that one never awaited is reported by the check, not
+    return coro                 # by Python's "never awaited" warning (drop_operations closes it)
+
+
+def drop_operations():
+    """At an execution's end: close the operation coroutines never started (see operation)."""
+    for coro in operations:
+        coro.close()
+    operations.clear()
+
+
+def started():
+    """The first thing an `operation` coroutine does: it was awaited after all."""
+    issued[0] -= 1
+
+
+def never_started(awaitable):
+    """Whether a request or an operation coroutine was made and never run."""
+    if type(awaitable) is types.CoroutineType:
+        return inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED
+    return inspect.getgeneratorstate(awaitable) == inspect.GEN_CREATED
 
 
 def _scenario_site():
@@ -217,7 +249,11 @@ class Cond:
         self.notify_ticket = 0     # tickets below this are woken
         self.clocks = {}           # woken ticket -> the clock of the Signal/Broadcast that woke it
 
-    async def wait(self):
+    def wait(self):
+        return operation(self._wait())
+
+    async def _wait(self):
+        started()
         ticket = self.wait_ticket  # notifyListAdd, before L is released, as Go does
         self.wait_ticket += 1
         self.L.unlock()
