@@ -1,7 +1,7 @@
 """Compiles the hot modules (runtime/compiled.py lists them) with Cython.
 
 `gort check` runs a scenario thousands of times per second and a workload mallocs millions of
-times; compiled, with the C types their .pxd files declare, the checker runs 36-43% fewer
+times; compiled, with the C types their .pxd files declare, the checker runs 35-42% fewer
 instructions per execution and a small malloc 2.5x fewer. The .py files stay plain Python: with
 GORT_PURE=1 at install (or when no C compiler is found) they are not compiled, and with
 GORT_PURE=1 at run time they run uncompiled (runtime/compiled.py).
