@@ -556,6 +556,17 @@ def _gofloat(f):
     return s + "0." + "0" * (-point) + ds
 
 
+def _wrong_kind(verb, a):
+    """A number printed with a verb of the other kind (%d of a float, %g of an int)."""
+    if isinstance(a, bool):
+        return verb in "deEfFgG"
+    return (verb == "d" and isinstance(a, float)) or (verb in "eEfFgG" and isinstance(a, int))
+
+
+def _go_type(a):
+    return {bool: "bool", int: "int", float: "float64", str: "string"}.get(type(a), type(a).__name__)
+
+
 def _fmt_float(f, flags, prec, verb):
     """fmt.fmtFloat for %e %E %f %F %g %G: strconv's digits (%g without a precision is the shortest
     form, as %v; %#g keeps 6 significant digits at least), then Go's sign rules: '+' and ' ' flags,
@@ -602,7 +613,9 @@ def sprintf(fmt, *args):
             a = next(it)
         except StopIteration:
             return f"%!{verb}(MISSING)"
-        if verb == "v":
+        if _wrong_kind(verb, a):
+            s = f"%!{verb}({_go_type(a)}={gofmt(a)})"      # Go's bad-verb form: %!d(float64=1.5)
+        elif verb == "v":
             s = gofmt(a)
         elif verb == "d":
             s = str(int(a))
@@ -632,7 +645,7 @@ def sprintf(fmt, *args):
             w = int(width)
             if "-" in flags:
                 s = s.ljust(w)
-            elif "0" in flags and s[:1] in ("+", "-", " ") and verb in "deEfFgG":   # sign, then zeros
+            elif "0" in flags and s[:1] in ("+", "-", " ") and verb in "vdeEfFgG":   # sign, then zeros
                 s = s[0] + s[1:].rjust(w - 1, "0")
             else:
                 s = s.rjust(w, "0" if "0" in flags else " ")

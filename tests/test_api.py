@@ -147,3 +147,16 @@ def test_float_verbs_format_like_go_fmt(tmp_path):
     native = subprocess.run([GO, "run", "main.go"], cwd=tmp_path, capture_output=True, text=True,
                             env=dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod"), timeout=300).stdout
     assert "".join(sprintf(v + "\n", f) for f in values for v in FLOAT_VERBS) == native
+
+
+def test_zero_padding_and_wrong_kinds_print_as_go_does(tmp_path):
+    if not os.path.exists(GO):
+        pytest.skip("no Go toolchain")
+    cases = [("%08v", "-1", -1), ("%08v", "7", 7), ("%05d", "-42", -42), ("%d", "1.5", 1.5), ("%g", "5", 5),
+             ("%e", "true", True), ("%x", "255", 255), ("%8.3f", "-2.5", -2.5)]
+    (tmp_path / "go.mod").write_text("module x\ngo 1.27\n")
+    (tmp_path / "main.go").write_text('package main\n\nimport "fmt"\n\nfunc main() {\n' + "".join(
+        f'\tfmt.Printf("{verb}\\n", {go})\n' for verb, go, _ in cases) + "}\n")
+    native = subprocess.run([GO, "run", "main.go"], cwd=tmp_path, capture_output=True, text=True,
+                            env=dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod"), timeout=300)
+    assert "".join(sprintf(verb + "\n", value) for verb, _, value in cases) == native.stdout, native.stderr
