@@ -145,13 +145,8 @@ class Sched(MHandover, Timers):
 
     def malloc(self, size, noscan):
         """new/make from the running G: mallocgc on this P's mcache (fast-path cost charged here)."""
-        if type(size) is not int or size < 0:
-            raise workload_fault(TypeError(f"cannot allocate {size!r} bytes: a size is an int >= 0"))
-        if size > MAX_BLOCK:            # as mallocgc's large path fails: the OS maps no such block
-            st = self.heap.stats if self.heap is not None else None
-            in_use = st.heapInUse + st.heapFree + st.heapReleased if st is not None else 0
-            print(f"runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)", file=sys.stderr)
-            throw("out of memory")
+        if type(size) is not int or not 0 <= size <= MAX_BLOCK:
+            self._bad_size(size)
         m = self.curm
         costs = self.costs
         m.now += costs.malloc_tiny if noscan and size < 16 else costs.malloc_fast
@@ -165,6 +160,16 @@ class Sched(MHandover, Timers):
         if self.alloc_bytes >= self.next_sample_at:      # MemProfileRate: a sample is due
             self._profilealloc(m, size, addr)
         return addr
+
+    def _bad_size(self, size):
+        """A size malloc cannot serve: not one (the workload's panic), or a block larger than the
+        emulated machine can map (Go's fatal out of memory, as mallocgc's large path fails)."""
+        if type(size) is not int or size < 0:
+            raise workload_fault(TypeError(f"cannot allocate {size!r} bytes: a size is an int >= 0"))
+        st = self.heap.stats if self.heap is not None else None
+        in_use = st.heapInUse + st.heapFree + st.heapReleased if st is not None else 0
+        print(f"runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)", file=sys.stderr)
+        throw("out of memory")
 
     def _profilealloc(self, m, size, addr):
         """Log this allocation as a heap-profile sample and draw the next gap (exponential, mean

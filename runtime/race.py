@@ -115,15 +115,9 @@ class Race:
 
 
 def _innermost(frames):
-    """An access's innermost frame as (file, function, line): comparable and cheap to hash (a
-    code object's repr is neither cheap nor the same from one load of a scenario to the next)."""
-    if not frames:
-        return ("", "", 0)
-    if len(frames[0]) == 2:
-        code, line = frames[0]
-        return (code.co_filename, code.co_qualname, line)
-    func, file, line = frames[0]
-    return (file, func if isinstance(func, str) else func.co_qualname, line)
+    """An access's innermost frame as (func, file, line): comparable and cheap to hash (a code
+    object's repr is neither cheap nor the same from one load of a scenario to the next)."""
+    return describe_frames(frames[:1])[0] if frames else ("", "", 0)
 
 
 def _who(goid):

@@ -22,6 +22,8 @@ from runtime.race import Access, Race, vc_join
 RUN, FLUSH = 0, 1          # step kinds: a goroutine performs its request / a store buffer drains
 _ALWAYS_ENABLED = frozenset((START, RESUME, DEFERRED, STORE, GOSCHED, PAR))
 MODELS = ("sc", "tso", "go")
+# What performing an operation raises on a scenario's bad argument (wg.add("1")): its panic
+BAD_ARGUMENT = (TypeError, AttributeError, ValueError)
 
 
 class Thread:
@@ -217,7 +219,7 @@ class Machine:
             except ScenarioPanic as panic:
                 self.advance(t, None, panic)
                 return
-            except (TypeError, AttributeError, ValueError) as err:   # a bad argument: rt.select(ch), wg.add("1")
+            except BAD_ARGUMENT as err:
                 self.advance(t, None, ScenarioPanic(f"{type(err).__name__}: {err}"))
                 return
             self.advance(t, result)
@@ -256,7 +258,7 @@ class Machine:
             self.status = f"panic: {panic}"
             self.finish(t)
             return
-        except (TypeError, AttributeError, ValueError) as err:   # a bad argument: wg.add("1")
+        except BAD_ARGUMENT as err:
             self.status = f"panic: {type(err).__name__}: {err}"
             self.finish(t)
             return

@@ -9,7 +9,6 @@ replays the same prefix: the explorer compares footprints across executions by i
 """
 
 import inspect
-import os
 import sys
 import types
 from collections import deque
@@ -35,9 +34,6 @@ issued = [0]               # requests made in this execution (the machine counts
 made = None                # while re-running an execution: [(request, goroutine, (file, line))]
 operations = []            # the operation coroutines made in this execution (see operation)
 
-
-_CHECKER_FILES = {os.path.join(os.path.dirname(__file__), f) for f in ("objects.py", "api.py")}
-_CHECKER_FILES |= {os.path.abspath(f) for f in _CHECKER_FILES}
 
 
 def reset_oids():
@@ -97,7 +93,8 @@ def never_started(awaitable):
 def _scenario_site():
     """The innermost frame outside the checker's own files: where the scenario made a request."""
     f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename in _CHECKER_FILES:
+    internal = running.internal_files
+    while f is not None and f.f_code.co_filename in internal:
         f = f.f_back
     return None if f is None else (f.f_code.co_filename, f.f_lineno)
 
