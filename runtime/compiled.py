@@ -26,6 +26,14 @@ COMPILED = {
 }
 COMPILED_SOURCES = tuple(COMPILED.values())
 
+# Cython-only modules, which have no plain-Python twin: module -> its sources. Where one is not
+# built (no C compiler), is stale, or GORT_PURE is set, native() gives None and its caller takes
+# its own uncompiled way.
+NATIVE = {
+    "runtime.analysis.lockscan": ("runtime/analysis/lockscan.pyx", "runtime/analysis/yyjson/yyjson.c",
+                                  "runtime/analysis/yyjson/yyjson.h"),
+}
+
 
 class SourceWhenStale:
     """A meta path finder: the plain-Python modules where the compiled ones are stale or unwanted."""
@@ -66,9 +74,29 @@ def _stale_modules():
     return [name for name, source in COMPILED.items() if _newest_source(os.path.join(ROOT, source)) > built[name]]
 
 
+def native(name):
+    """The compiled module `name` of NATIVE, or None when it can't be used (said once, when stale)."""
+    if pure_requested():
+        return None
+    sources = [os.path.join(ROOT, source) for source in NATIVE[name]]
+    built = _built_time(sources[0])
+    if built is None:
+        return None
+    if os.path.isdir(os.path.join(ROOT, ".git")) and max(map(os.path.getmtime, sources)) > built:
+        if name not in _stale_native_said:
+            _stale_native_said.add(name)
+            print(f"gort: {name} changed since compiled; running without it (`pip install -e .` compiles it again)",
+                  file=sys.stderr)
+        return None
+    return importlib.import_module(name)
+
+
+_stale_native_said = set()
+
+
 def _built_time(source):
-    """The modification time of the module compiled from `source` (x.py), or None."""
-    base = source[:-3]
+    """The modification time of the module compiled from `source` (x.py or x.pyx), or None."""
+    base = os.path.splitext(source)[0]
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         if os.path.exists(base + suffix):
             return os.path.getmtime(base + suffix)
@@ -76,7 +104,7 @@ def _built_time(source):
 
 
 def _newest_source(source):
-    base = source[:-3]
+    base = os.path.splitext(source)[0]
     return max(os.path.getmtime(p) for p in (source, base + ".pxd") if os.path.exists(p))
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from importlib.machinery import EXTENSION_SUFFIXES
 
 import pytest
 
@@ -60,6 +61,8 @@ def test_the_checker_runs_compiled():
     (a failed build is only a warning at install: this test is what notices it)."""
     for name in compiled.COMPILED:
         assert compiled.is_compiled(importlib.import_module(name)), f"{name} runs uncompiled: rebuild with pip install -e ."
+    for name in compiled.NATIVE:
+        assert compiled.native(name) is not None, f"{name} is not compiled: rebuild with pip install -e ."
 
 
 def test_compiled_and_plain_checkers_agree_on_every_litmus_test():
@@ -166,3 +169,23 @@ def test_fresh_compiled_modules_are_left_to_the_usual_import(tmp_path, monkeypat
     monkeypatch.setenv("GORT_PURE", "1")
     assert compiled.SourceWhenStale.find_spec("fakepkg.a", [str(pkg)]).origin == str(pkg / "a.py")
     assert capsys.readouterr().err == ""
+
+
+def test_a_stale_native_module_is_not_used(tmp_path, monkeypatch, capsys):
+    """A Cython-only module (no .py twin) older than its sources is not imported: its caller takes
+    its uncompiled way, after one warning; GORT_PURE turns it off too."""
+    monkeypatch.delenv("GORT_PURE", raising=False)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "fakepkg").mkdir()
+    source, built = tmp_path / "fakepkg" / "scan.pyx", tmp_path / "fakepkg" / f"scan{EXTENSION_SUFFIXES[0]}"
+    source.write_text("")
+    built.write_text("")
+    os.utime(source, (100, 100))
+    os.utime(built, (10, 10))
+    monkeypatch.setattr(compiled, "ROOT", str(tmp_path))
+    monkeypatch.setattr(compiled, "NATIVE", {"fakepkg.scan": ("fakepkg/scan.pyx",)})
+    monkeypatch.setattr(compiled, "_stale_native_said", set())
+    assert compiled.native("fakepkg.scan") is None and compiled.native("fakepkg.scan") is None
+    assert capsys.readouterr().err.count("fakepkg.scan changed since compiled") == 1
+    monkeypatch.setenv("GORT_PURE", "1")
+    assert compiled.native("runtime.analysis.lockscan") is None

@@ -1,32 +1,32 @@
-"""The query engine under `gort analyze`, `gort plot` and `--sql`: DuckDB over the JSON-lines log.
+"""The query engine under `gort plot`, `--sql`, `--by g`, and `gort analyze` uncompiled: DuckDB.
 
 Why DuckDB: on a 249 MB info-level log generated here (`gort bench analyze`, 2 cores, best of 3),
 the whole contention report (per-lock counts, sums, maxima, exact p50/p99, waits by P) ran at
-290-350 MB/s in DuckDB, 180-210 MB/s in polars (`scan_ndjson`, same figures) and 85 MB/s as
-a plain Python loop over orjson (counts and waits only); pyarrow's JSON reader took 1.5 s to read
-the report's columns alone (165 MB/s), chdb (embedded ClickHouse) 1.5 s for the report. DuckDB also streams the file with bounded memory (a
-2 GB log peaked at 250 MB RSS; `memory_limit`, spilling to a temp directory), reads a damaged
-line as a row of NULLs instead of failing, and gives users SQL over the log (`--sql`).
+290-360 MB/s in DuckDB, 180-250 MB/s in polars (`scan_ndjson`, same figures), 280 in DataFusion
+and 85 MB/s as a plain Python loop over orjson (counts and waits only); pyarrow's JSON reader took
+1.5 s to read the report's columns alone (165 MB/s), chdb (embedded ClickHouse) 1.5 s for the
+report. DuckDB also streams the file with bounded memory (a 2 GB log peaked at 250 MB RSS;
+`memory_limit`, spilling to a temp directory), reads a damaged line as a row of NULLs instead of
+failing, and gives users SQL over the log (`--sql`).
 
-One scan of the file feeds the report: `read_json` of only the report's keys (projection),
+The report's own scan is faster compiled (lockscan.pyx: yyjson on both cores, 800-990 MB/s); DuckDB
+runs it where that module is not built: `read_json` of only the report's keys (projection),
 grouped into a small table of cells that Python finishes, the percentiles taken in DuckDB
 (lockstat.py).
 """
 
-import gzip
 import os
 import re
 import tempfile
-import zlib
 
 import duckdb
 
+from runtime.analysis.logfile import is_gzip, open_log
 from runtime.analysis.schema import COLUMNS, VALID_SQL, columns_sql
 from runtime.errors import UserError
 
 MEMORY_LIMIT = "1GB"
 BAD_LINES_SHOWN = 5
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 _shared = None
@@ -82,23 +82,6 @@ def _file_options(path):
     options = ", compression='gzip'" if is_gzip(path) else ""
     size = _object_size.get(str(path))
     return options + (f", maximum_object_size={size}" if size else "")
-
-
-def is_gzip(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read(2) == _GZIP_MAGIC
-    except OSError:
-        return False
-
-
-def open_log(path):
-    """The log as a binary file object, decompressed when it is gzip."""
-    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
-
-
-# what reading a gzipped log that was cut short raises where its data ends
-GZIP_CUT = (EOFError, zlib.error, gzip.BadGzipFile)
 
 
 # A line longer than DuckDB's maximum_object_size (16 MiB; a crash can leave a tail of NUL bytes

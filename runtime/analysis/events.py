@@ -7,11 +7,13 @@ lock events carry their kind, lock and wait or hold. Other lines are counted and
 
 import orjson
 
-from runtime.analysis.engine import BAD_LINES_SHOWN, GZIP_CUT, check_readable, nothing_read, open_log
+from runtime.analysis.engine import BAD_LINES_SHOWN, check_readable, nothing_read
+from runtime.analysis.logfile import open_log
 
 
 def _is_count(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    """An integer >= 0 that fits the log's int64 (as the engine's BIGINT columns have it)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 63
 
 
 def valid_event(value):
@@ -28,14 +30,6 @@ def valid_event(value):
     return True
 
 
-def _lines(f):
-    """The file's lines; a gzipped log cut short ends where its data ends (the rest is lost)."""
-    try:
-        yield from f
-    except GZIP_CUT:
-        return
-
-
 class EventReader:
     """Iterate over a log's valid events in file order, counting (and locating) the skipped lines."""
 
@@ -48,7 +42,7 @@ class EventReader:
 
     def __iter__(self):
         with open_log(self.path) as f:
-            for number, line in enumerate(_lines(f), 1):
+            for number, line in enumerate(f, 1):
                 if not line.strip():
                     continue
                 try:

@@ -10,16 +10,21 @@ Definitions (also in docs/log-schema.md):
 - hold total / avg / max: over lock_release events (avg = total / releases).
 - waited by P / G: the P and G that did the waiting; charged to: the previous holder (prev_p,
   prev_g), the M that unlocked just before, as Go's mutex profile charges the unlocker.
+
+The log is scanned once, into cells (the figures of one event, lock, P and previous holder's P):
+by the compiled scan (compiledscan.py) where it is built, else by DuckDB (_scan); tests check that
+both give the same report.
 """
 
 import re
 from dataclasses import asdict, dataclass, field
 
-from runtime.analysis import engine
+from runtime import compiled
+from runtime.analysis import compiledscan, engine
 from runtime.analysis.schema import LOCK_COLUMNS, LOCK_EVENTS, VALID_SQL, WAIT_EVENTS
 from runtime.analysis.runinfo import read_run_info
 
-# One scan: group the events into cells small enough to fetch (a few per lock and P pair), kept in
+# DuckDB's scan: group the events into cells small enough to fetch (a few per lock and P pair), kept in
 # a temporary table with each cell's contended waits; the exact percentiles per lock and per kind
 # are then taken from those lists in DuckDB (_PERCENTILES_SQL), as shipping every wait to Python
 # cost more than the whole second step.
@@ -144,11 +149,15 @@ def analyze(path, by_g=False, con=None):
     engine.check_readable(path)
     con = con or engine.connect()
     stats = LogStats(path=str(path))
-    cells, percentiles = engine.with_long_lines([path], lambda: _scan(con, path))
-    _count_lines(cells, stats)
+    lockscan = compiled.native("runtime.analysis.lockscan")
+    if lockscan is not None:
+        cells, percentiles = _scan_compiled(lockscan, path, stats)
+    else:
+        cells, percentiles = engine.with_long_lines([path], lambda: _scan(con, path))
+        _count_lines(cells, stats)
     if stats.lines_read == 0:
         raise engine.nothing_read(path, stats.lines_skipped)
-    if stats.lines_skipped:
+    if stats.lines_skipped and lockscan is None:
         stats.bad_lines = engine.bad_line_numbers(con, path)
     stats.run = read_run_info(path)
     cells = [c for c in cells if c.ok and c.event in LOCK_EVENTS]
@@ -170,6 +179,16 @@ def analyze(path, by_g=False, con=None):
         stats.waited_by_g = sorted((Who(*r[1:]) for r in rows if r[0] == "waited"), key=_heaviest_first)
         stats.charged_to_g = sorted((Who(*r[1:]) for r in rows if r[0] == "charged"), key=_heaviest_first)
     return stats
+
+
+def _scan_compiled(lockscan, path, stats):
+    """The log's cells and percentiles from the compiled scan (compiledscan.py), which also
+    counts and locates the skipped lines."""
+    found = compiledscan.scan(lockscan, path)
+    cells = [Cell(True, *row[:-1]) for row in found.cells]
+    stats.lines_skipped, stats.bad_lines = found.lines_skipped, found.bad_lines
+    _count_lines(cells, stats)
+    return cells, found.percentiles
 
 
 def _scan(con, path):

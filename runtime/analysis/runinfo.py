@@ -4,12 +4,11 @@ Both sit at the ends of the file, so they are read directly instead of by a scan
 has no end to seek to: it is decompressed on the way to its tail).
 """
 
-import gzip
 import os
 
 import orjson
 
-from runtime.analysis.engine import GZIP_CUT, open_log
+from runtime.analysis.logfile import open_log
 
 _TAIL_BYTES = 1 << 20
 
@@ -39,15 +38,12 @@ def read_run_info(path):
 
 def _tail(f, first):
     """The last _TAIL_BYTES of the file (at least); `first`, its first line, was read already."""
-    if not isinstance(f, gzip.GzipFile):
+    if f.seekable():
         f.seek(max(0, os.fstat(f.fileno()).st_size - _TAIL_BYTES))
         return f.read()
     tail = first
-    try:
-        while chunk := f.read(_TAIL_BYTES):
-            tail = tail[-_TAIL_BYTES:] + chunk
-    except GZIP_CUT:
-        pass
+    while chunk := f.read(_TAIL_BYTES):
+        tail = tail[-_TAIL_BYTES:] + chunk
     return tail
 
 

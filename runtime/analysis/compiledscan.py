@@ -1,0 +1,129 @@
+"""The contention report's scan through the compiled LockScan (lockscan.pyx), on every core.
+
+The log is read in chunks of whole lines; a pool of threads scans them, each thread into its own
+LockScan, which drops the GIL while it parses. The cells of all the scanners are concatenated (the
+report sums cells, so a (lock, P) pair split over two scanners adds up the same), the skipped
+lines are located from each chunk's count, and the percentiles are taken over every contended
+wait. Memory stays bounded: a few chunks in flight, plus one int64 per contended wait.
+"""
+
+import collections
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from runtime.analysis.engine import BAD_LINES_SHOWN
+from runtime.analysis.logfile import open_log
+
+CHUNK_BYTES = 8 << 20
+_SLACK = 1 << 16        # room in a buffer for the line a chunk cut begins with
+THREADS = os.cpu_count() or 1
+PERCENTILES = (0.5, 0.99)
+
+
+@dataclass
+class ScanResult:
+    """What one scan of a log found: its cells (of usable lines: LockScan.cells's tuples), the
+    percentiles of the contended waits by (kind, lock) and by (kind, None), and the skipped lines."""
+    cells: list
+    percentiles: dict
+    lines_skipped: int
+    bad_lines: list
+
+
+def scan(lockscan, path, threads=None):
+    """Scan the log at path with the compiled module `lockscan`, on `threads` threads (default:
+    THREADS, a core each)."""
+    threads = threads or THREADS
+    local = threading.local()
+    scanners = []
+
+    def feed(chunk):
+        scanner = getattr(local, "scanner", None)
+        if scanner is None:
+            scanner = local.scanner = lockscan.LockScan()
+            scanners.append(scanner)
+        return scanner.feed(chunk)
+
+    counts = []          # (lines, skipped, first bad line numbers within the chunk), in file order
+    free_buffers = []    # buffers whose chunk has been scanned
+    with ThreadPoolExecutor(threads) as pool, open_log(path) as f:
+        pending = collections.deque()
+        for chunk, buffer in whole_line_chunks(f, free_buffers, CHUNK_BYTES):
+            pending.append((pool.submit(feed, chunk), buffer))
+            if len(pending) > 2 * threads:
+                future, done = pending.popleft()
+                counts.append(future.result())
+                if done is not None:
+                    free_buffers.append(done)
+        counts.extend(future.result() for future, _ in pending)
+    rows = [row for scanner in scanners for row in scanner.cells()]
+    scanners.clear()        # their waits are in rows now
+    skipped, bad_lines = _skipped_lines(counts)
+    return ScanResult(rows, percentiles(rows), skipped, bad_lines)
+
+
+def whole_line_chunks(f, free_buffers, size):
+    """The file's bytes in chunks that end at a newline (the last one wherever the file ends):
+    (memoryview of the chunk, its buffer). The file
+    is read into buffers, taken from `free_buffers` when one there is large enough: a copy, or a
+    fresh buffer's page faults, cost a third of the scan. A line longer than `size` makes a longer
+    chunk."""
+    carry = b""
+    while True:
+        need = len(carry) + size
+        buffer = free_buffers.pop() if free_buffers else None
+        if buffer is None or len(buffer) < need:
+            buffer = bytearray(need + _SLACK)
+        buffer[:len(carry)] = carry
+        got = f.readinto(memoryview(buffer)[len(carry):need])
+        if not got:
+            if carry:
+                yield memoryview(carry), None
+            return
+        end = len(carry) + got
+        cut = buffer.rfind(b"\n", 0, end) + 1
+        if cut == 0:
+            carry = bytes(buffer[:end])
+            continue
+        carry = bytes(buffer[cut:end])
+        yield memoryview(buffer)[:cut], buffer
+
+
+def _skipped_lines(counts):
+    """(lines skipped, the first few of their line numbers in the file)."""
+    before = skipped = 0
+    located = []
+    for lines, bad, first_bad in counts:
+        skipped += bad
+        located.extend(before + number for number in first_bad)
+        before += lines
+    return skipped, located[:BAD_LINES_SHOWN]
+
+
+def percentiles(rows):
+    """{(kind, lock): (p50, p99)} and {(kind, None): (p50, p99)} of the contended waits of the
+    cells of wait events, nearest rank (the ceil(q*n)-th smallest, as DuckDB's quantile_disc)."""
+    by_lock = collections.defaultdict(list)
+    for event, lock, p, prev_p, kind, *_, waits in rows:
+        if waits:
+            by_lock[kind, lock].append(waits)
+    by_kind = collections.defaultdict(list)
+    out = {}
+    for key, parts in by_lock.items():
+        waits = np.frombuffer(b"".join(parts), dtype=np.int64)
+        out[key] = _ranks(waits)
+        by_kind[key[0]].append(waits)
+    for kind, parts in by_kind.items():
+        out[kind, None] = _ranks(np.concatenate(parts))
+    return out
+
+
+def _ranks(waits):
+    ranks = [max(math.ceil(q * len(waits)), 1) - 1 for q in PERCENTILES]
+    chosen = np.partition(waits, ranks)
+    return tuple(int(chosen[rank]) for rank in ranks)

@@ -1,0 +1,442 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The contention report's scan of a JSON-lines log, compiled: yyjson parses each line, C tallies it.
+
+DuckDB's read_json needs 0.5 s of two cores for just the report's eight columns of a 249 MB log
+(a per-key lookup for every key of every line), more than the whole report may take; parsed here
+by yyjson (vendored in yyjson/, the parser DuckDB itself uses), one pass on both cores reads
+~1 GB/s. Owned by one thread: each of lockstat's worker threads feeds its own LockScan with
+whole-line chunks, without the GIL; lockstat merges them. No lock.
+
+A line counts when it is what events.valid_event accepts (the rule every tool applies): a JSON
+object with an integer vt >= 0 and a string event whose first letter is a-z; lock events with a
+string kind and lock and an integer wait_ns (hold_ns for lock_release) >= 0. A p or prev_p that is
+not an integer reads as none. Blank lines are no lines; every other line is read or skipped.
+"""
+
+from libc.stdint cimport int32_t, int64_t, uint64_t, INT64_MIN, INT64_MAX
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memchr, memcmp, memcpy, memset
+
+cdef extern from "yyjson/yyjson.h" nogil:
+    ctypedef struct yyjson_alc:
+        pass
+    ctypedef struct yyjson_doc:
+        pass
+    ctypedef struct yyjson_val:
+        pass
+    ctypedef struct yyjson_obj_iter:
+        pass
+    bint yyjson_alc_pool_init(yyjson_alc *alc, void *buf, size_t size)
+    yyjson_doc *yyjson_read_opts(char *dat, size_t len, unsigned int flg, const yyjson_alc *alc, void *err)
+    void yyjson_doc_free(yyjson_doc *doc)
+    yyjson_val *yyjson_doc_get_root(yyjson_doc *doc)
+    bint yyjson_is_obj(yyjson_val *val)
+    bint yyjson_is_str(yyjson_val *val)
+    bint yyjson_is_uint(yyjson_val *val)
+    bint yyjson_is_sint(yyjson_val *val)
+    uint64_t yyjson_get_uint(yyjson_val *val)
+    int64_t yyjson_get_sint(yyjson_val *val)
+    const char *yyjson_get_str(yyjson_val *val)
+    size_t yyjson_get_len(yyjson_val *val)
+    yyjson_obj_iter yyjson_obj_iter_with(yyjson_val *obj)
+    yyjson_val *yyjson_obj_iter_next(yyjson_obj_iter *iter)
+    yyjson_val *yyjson_obj_iter_get_val(yyjson_val *key)
+
+cdef enum:
+    POOL_BYTES = 1 << 16        # yyjson's memory for one line; a longer line gets its own
+    BAD_LINES_KEPT = 5
+    # what an event's name makes of it
+    OTHER = 0
+    WAIT_EVENT = 1              # lock_acquire, lock_wait_late: carry wait_ns
+    RELEASE_EVENT = 2           # lock_release: carries hold_ns
+
+cdef int64_t NONE = INT64_MIN   # a p or prev_p that is absent or not an integer
+
+
+cdef struct Cell:
+    # the events of one (event, kind, lock, p, prev_p): ids of interned strings, -1 for none
+    int32_t event
+    int32_t kind
+    int32_t lock
+    int64_t p
+    int64_t prev_p
+    int64_t n
+    int64_t contended
+    int64_t wait_total
+    int64_t wait_max
+    int64_t hold_total
+    int64_t hold_max
+    int64_t vt_max
+    int64_t *waits              # the contended waits (wait_ns > 0), for the percentiles
+    int64_t nwaits
+    int64_t waits_cap
+
+
+cdef struct Line:
+    # the fields of one line the report reads (strings point into yyjson's document)
+    yyjson_val *vt
+    yyjson_val *event
+    yyjson_val *kind
+    yyjson_val *lock
+    yyjson_val *p
+    yyjson_val *prev_p
+    yyjson_val *wait_ns
+    yyjson_val *hold_ns
+
+
+cdef inline uint64_t _mix(uint64_t h) noexcept nogil:
+    h ^= h >> 33
+    h *= 0xff51afd7ed558ccdULL
+    h ^= h >> 33
+    return h
+
+
+cdef inline uint64_t _hash_bytes(const char *s, size_t n) noexcept nogil:
+    cdef uint64_t h = 14695981039346656037ULL
+    cdef size_t i
+    for i in range(n):
+        h = (h ^ <unsigned char>s[i]) * 1099511628211ULL
+    return h
+
+
+cdef inline bint _count(yyjson_val *v, int64_t *out) noexcept nogil:
+    """A JSON integer >= 0 (that fits an int64) into out."""
+    if v == NULL:
+        return False
+    if yyjson_is_uint(v):
+        if yyjson_get_uint(v) > <uint64_t>INT64_MAX:
+            return False
+        out[0] = <int64_t>yyjson_get_uint(v)
+        return True
+    if yyjson_is_sint(v) and yyjson_get_sint(v) >= 0:
+        out[0] = yyjson_get_sint(v)
+        return True
+    return False
+
+
+cdef inline int64_t _int_or_none(yyjson_val *v) noexcept nogil:
+    if v != NULL:
+        if yyjson_is_sint(v):
+            return yyjson_get_sint(v)
+        if yyjson_is_uint(v) and yyjson_get_uint(v) <= <uint64_t>INT64_MAX:
+            return <int64_t>yyjson_get_uint(v)
+    return NONE
+
+
+cdef inline bint _is_blank(const char *s, size_t n) noexcept nogil:
+    cdef size_t i
+    for i in range(n):
+        if s[i] != b' ' and s[i] != b'\t' and s[i] != b'\r':
+            return False
+    return True
+
+
+cdef class LockScan:
+    """Tallies of the lines fed to it: lock cells (with their waits), lines read and skipped."""
+
+    # interned strings: open addressing over ids; each id's bytes in its own allocation
+    cdef char **strs
+    cdef size_t *str_lens
+    cdef char *str_role
+    cdef int32_t nstrs, strs_cap
+    cdef int32_t *str_slots
+    cdef uint64_t str_mask
+    # cells: open addressing over their indices
+    cdef Cell *cell_array
+    cdef int64_t ncells, cells_cap
+    cdef int64_t *cell_slots
+    cdef uint64_t cell_mask
+    cdef void *pool
+    cdef yyjson_alc alc
+
+    def __cinit__(self):
+        self.strs_cap = 64
+        self.strs = <char **>malloc(self.strs_cap * sizeof(char *))
+        self.str_lens = <size_t *>malloc(self.strs_cap * sizeof(size_t))
+        self.str_role = <char *>malloc(self.strs_cap)
+        self.str_mask = 255
+        self.str_slots = <int32_t *>calloc(self.str_mask + 1, sizeof(int32_t))
+        self.cells_cap = 256
+        self.cell_array = <Cell *>malloc(self.cells_cap * sizeof(Cell))
+        self.cell_mask = 1023
+        self.cell_slots = <int64_t *>calloc(self.cell_mask + 1, sizeof(int64_t))
+        self.pool = malloc(POOL_BYTES)
+        if (self.strs == NULL or self.str_lens == NULL or self.str_role == NULL or self.str_slots == NULL
+                or self.cell_array == NULL or self.cell_slots == NULL or self.pool == NULL):
+            raise MemoryError()
+        yyjson_alc_pool_init(&self.alc, self.pool, POOL_BYTES)
+
+    def __dealloc__(self):
+        cdef int32_t i
+        cdef int64_t c
+        if self.strs != NULL:
+            for i in range(self.nstrs):
+                free(self.strs[i])
+        if self.cell_array != NULL:
+            for c in range(self.ncells):
+                free(self.cell_array[c].waits)
+        free(self.strs)
+        free(self.str_lens)
+        free(self.str_role)
+        free(self.str_slots)
+        free(self.cell_array)
+        free(self.cell_slots)
+        free(self.pool)
+
+    def feed(self, const unsigned char[::1] chunk):
+        """Scan whole lines (the last may lack its newline): (lines, skipped, up to 5 line
+        numbers of skipped lines, 1-based within the chunk)."""
+        cdef const char *data = <const char *>&chunk[0] if chunk.shape[0] else NULL
+        cdef size_t size = chunk.shape[0], start = 0, end
+        cdef const char *newline
+        cdef int64_t lines = 0, skipped = 0
+        cdef int64_t bad[BAD_LINES_KEPT]
+        cdef int result
+        with nogil:
+            while start < size:
+                newline = <const char *>memchr(data + start, b'\n', size - start)
+                end = <size_t>(newline - data) if newline != NULL else size
+                lines += 1
+                if not _is_blank(data + start, end - start):
+                    result = self._line(data + start, end - start)
+                    if result < 0:
+                        with gil:
+                            raise MemoryError()
+                    if result == 0:
+                        if skipped < BAD_LINES_KEPT:
+                            bad[skipped] = lines
+                        skipped += 1
+                start = end + 1
+        return lines, skipped, [bad[i] for i in range(min(skipped, BAD_LINES_KEPT))]
+
+    cdef int _line(self, const char *text, size_t n) noexcept nogil:
+        """Tally one line: 1 read, 0 skipped, -1 out of memory."""
+        cdef yyjson_doc *doc = NULL
+        cdef int result
+        if n <= POOL_BYTES // 8:      # yyjson takes a few times the line's size from the pool
+            doc = yyjson_read_opts(<char *>text, n, 0, &self.alc, NULL)
+        if doc == NULL:               # a long line, or one the pool was too small for
+            doc = yyjson_read_opts(<char *>text, n, 0, NULL, NULL)
+        if doc == NULL:
+            return 0
+        result = self._event(yyjson_doc_get_root(doc))
+        yyjson_doc_free(doc)
+        return result
+
+    cdef int _event(self, yyjson_val *root) noexcept nogil:
+        cdef Line f
+        cdef int64_t vt, value = 0
+        cdef int32_t event, kind = -1, lock = -1
+        cdef char role
+        cdef Cell *cell
+        if not yyjson_is_obj(root):
+            return 0
+        _fields(root, &f)
+        if not _count(f.vt, &vt) or f.event == NULL or not yyjson_is_str(f.event) or yyjson_get_len(f.event) == 0:
+            return 0
+        if not (b'a' <= yyjson_get_str(f.event)[0] <= b'z'):
+            return 0
+        event = self._intern(yyjson_get_str(f.event), yyjson_get_len(f.event))
+        if event < 0:
+            return -1
+        role = self.str_role[event]
+        if role != OTHER:
+            if f.kind == NULL or not yyjson_is_str(f.kind) or f.lock == NULL or not yyjson_is_str(f.lock):
+                return 0
+            if not _count(f.wait_ns if role == WAIT_EVENT else f.hold_ns, &value):
+                return 0
+            kind = self._intern(yyjson_get_str(f.kind), yyjson_get_len(f.kind))
+            lock = self._intern(yyjson_get_str(f.lock), yyjson_get_len(f.lock))
+            if kind < 0 or lock < 0:
+                return -1
+            cell = self._cell(event, kind, lock, _int_or_none(f.p), _int_or_none(f.prev_p))
+        else:
+            cell = self._cell(event, -1, -1, NONE, NONE)
+        if cell == NULL:
+            return -1
+        cell.n += 1
+        if vt > cell.vt_max:
+            cell.vt_max = vt
+        if role == RELEASE_EVENT:
+            cell.hold_total += value
+            if value > cell.hold_max:
+                cell.hold_max = value
+        elif role == WAIT_EVENT and value > 0:
+            cell.contended += 1
+            cell.wait_total += value
+            if value > cell.wait_max:
+                cell.wait_max = value
+            if cell.nwaits == cell.waits_cap:
+                cell.waits_cap = cell.waits_cap * 2 if cell.waits_cap else 16
+                cell.waits = <int64_t *>realloc(cell.waits, cell.waits_cap * sizeof(int64_t))
+                if cell.waits == NULL:
+                    return -1
+            cell.waits[cell.nwaits] = value
+            cell.nwaits += 1
+        return 1
+
+    cdef int32_t _intern(self, const char *s, size_t n) noexcept nogil:
+        """The id of string s (added on first sight), or -1 out of memory."""
+        cdef uint64_t h = _hash_bytes(s, n), slot = h & self.str_mask
+        cdef int32_t id
+        while self.str_slots[slot]:
+            id = self.str_slots[slot] - 1
+            if self.str_lens[id] == n and memcmp(self.strs[id], s, n) == 0:
+                return id
+            slot = (slot + 1) & self.str_mask
+        if self.nstrs == self.strs_cap and not self._grow_strs():
+            return -1
+        id = self.nstrs
+        self.strs[id] = <char *>malloc(n + 1)
+        if self.strs[id] == NULL:
+            return -1
+        memcpy(self.strs[id], s, n)
+        self.str_lens[id] = n
+        self.str_role[id] = _role(s, n)
+        self.nstrs += 1
+        self.str_slots[slot] = id + 1
+        if <uint64_t>self.nstrs * 2 > self.str_mask and not self._rehash_strs():
+            return -1
+        return id
+
+    cdef bint _grow_strs(self) noexcept nogil:
+        cdef int32_t cap = self.strs_cap * 2
+        cdef char **strs = <char **>realloc(self.strs, cap * sizeof(char *))
+        if strs == NULL:
+            return False
+        self.strs = strs
+        cdef size_t *lens = <size_t *>realloc(self.str_lens, cap * sizeof(size_t))
+        if lens == NULL:
+            return False
+        self.str_lens = lens
+        cdef char *roles = <char *>realloc(self.str_role, cap)
+        if roles == NULL:
+            return False
+        self.str_role = roles
+        self.strs_cap = cap
+        return True
+
+    cdef bint _rehash_strs(self) noexcept nogil:
+        cdef uint64_t mask = self.str_mask * 2 + 1, slot
+        cdef int32_t *slots = <int32_t *>calloc(mask + 1, sizeof(int32_t))
+        cdef int32_t id
+        if slots == NULL:
+            return False
+        for id in range(self.nstrs):
+            slot = _hash_bytes(self.strs[id], self.str_lens[id]) & mask
+            while slots[slot]:
+                slot = (slot + 1) & mask
+            slots[slot] = id + 1
+        free(self.str_slots)
+        self.str_slots = slots
+        self.str_mask = mask
+        return True
+
+    cdef Cell *_cell(self, int32_t event, int32_t kind, int32_t lock, int64_t p, int64_t prev_p) noexcept nogil:
+        """The cell of this key (added on first sight), or NULL out of memory."""
+        cdef uint64_t slot = _cell_hash(event, kind, lock, p, prev_p) & self.cell_mask
+        cdef int64_t index
+        cdef Cell *cell
+        while self.cell_slots[slot]:
+            cell = &self.cell_array[self.cell_slots[slot] - 1]
+            if (cell.event == event and cell.lock == lock and cell.p == p and cell.prev_p == prev_p
+                    and cell.kind == kind):
+                return cell
+            slot = (slot + 1) & self.cell_mask
+        if self.ncells == self.cells_cap:
+            cell = <Cell *>realloc(self.cell_array, self.cells_cap * 2 * sizeof(Cell))
+            if cell == NULL:
+                return NULL
+            self.cell_array = cell
+            self.cells_cap *= 2
+        index = self.ncells
+        self.ncells += 1
+        cell = &self.cell_array[index]
+        memset(cell, 0, sizeof(Cell))
+        cell.event, cell.kind, cell.lock, cell.p, cell.prev_p = event, kind, lock, p, prev_p
+        self.cell_slots[slot] = index + 1
+        if <uint64_t>self.ncells * 2 > self.cell_mask and not self._rehash_cells():
+            return NULL
+        return &self.cell_array[index]
+
+    cdef bint _rehash_cells(self) noexcept nogil:
+        cdef uint64_t mask = self.cell_mask * 2 + 1, slot
+        cdef int64_t *slots = <int64_t *>calloc(mask + 1, sizeof(int64_t))
+        cdef int64_t index
+        cdef Cell *c
+        if slots == NULL:
+            return False
+        for index in range(self.ncells):
+            c = &self.cell_array[index]
+            slot = _cell_hash(c.event, c.kind, c.lock, c.p, c.prev_p) & mask
+            while slots[slot]:
+                slot = (slot + 1) & mask
+            slots[slot] = index + 1
+        free(self.cell_slots)
+        self.cell_slots = slots
+        self.cell_mask = mask
+        return True
+
+    def cells(self):
+        """The cells as tuples (event, lock, p, prev_p, kind, n, contended, wait_total, wait_max,
+        hold_total, hold_max, vt_max, waits as bytes of native int64s); none is None."""
+        out = []
+        cdef int64_t i
+        cdef Cell *c
+        for i in range(self.ncells):
+            c = &self.cell_array[i]
+            out.append((self._str(c.event), self._str(c.lock), None if c.p == NONE else c.p,
+                        None if c.prev_p == NONE else c.prev_p, self._str(c.kind),
+                        c.n, c.contended, c.wait_total, c.wait_max, c.hold_total, c.hold_max, c.vt_max,
+                        (<char *>c.waits)[:c.nwaits * sizeof(int64_t)] if c.nwaits else b""))
+        return out
+
+    cdef object _str(self, int32_t id):
+        if id < 0:
+            return None
+        return (<char *>self.strs[id])[:self.str_lens[id]].decode("utf-8", "surrogateescape")
+
+
+cdef inline uint64_t _cell_hash(int32_t event, int32_t kind, int32_t lock, int64_t p, int64_t prev_p) noexcept nogil:
+    return _mix(<uint64_t>event * 31 + <uint64_t>kind * 1000003 + (<uint64_t>lock << 20)
+                ^ _mix(<uint64_t>p * 0x9e3779b97f4a7c15ULL + <uint64_t>prev_p))
+
+
+cdef inline char _role(const char *s, size_t n) noexcept nogil:
+    if n == 12 and memcmp(s, b"lock_acquire", 12) == 0:
+        return WAIT_EVENT
+    if n == 14 and memcmp(s, b"lock_wait_late", 14) == 0:
+        return WAIT_EVENT
+    if n == 12 and memcmp(s, b"lock_release", 12) == 0:
+        return RELEASE_EVENT
+    return OTHER
+
+
+cdef inline void _fields(yyjson_val *obj, Line *f) noexcept nogil:
+    """The report's fields of an object, each NULL when absent (the last of a repeated key)."""
+    cdef yyjson_obj_iter it = yyjson_obj_iter_with(obj)
+    cdef yyjson_val *key
+    cdef const char *name
+    cdef size_t n
+    f.vt = f.event = f.kind = f.lock = f.p = f.prev_p = f.wait_ns = f.hold_ns = NULL
+    key = yyjson_obj_iter_next(&it)
+    while key != NULL:
+        name = yyjson_get_str(key)
+        n = yyjson_get_len(key)
+        if n == 2 and name[0] == b'v' and name[1] == b't':
+            f.vt = yyjson_obj_iter_get_val(key)
+        elif n == 5 and memcmp(name, b"event", 5) == 0:
+            f.event = yyjson_obj_iter_get_val(key)
+        elif n == 4 and memcmp(name, b"kind", 4) == 0:
+            f.kind = yyjson_obj_iter_get_val(key)
+        elif n == 4 and memcmp(name, b"lock", 4) == 0:
+            f.lock = yyjson_obj_iter_get_val(key)
+        elif n == 1 and name[0] == b'p':
+            f.p = yyjson_obj_iter_get_val(key)
+        elif n == 6 and memcmp(name, b"prev_p", 6) == 0:
+            f.prev_p = yyjson_obj_iter_get_val(key)
+        elif n == 7 and memcmp(name, b"wait_ns", 7) == 0:
+            f.wait_ns = yyjson_obj_iter_get_val(key)
+        elif n == 7 and memcmp(name, b"hold_ns", 7) == 0:
+            f.hold_ns = yyjson_obj_iter_get_val(key)
+        key = yyjson_obj_iter_next(&it)

@@ -1,0 +1,128 @@
+"""The compiled scan under `gort analyze` (lockscan.pyx, compiledscan.py) against the DuckDB scan
+it replaced and the event reader every export uses: the same report, line for line, on clean and
+damaged logs, in chunks of any size, on one thread or several."""
+
+import gzip
+import pathlib
+import random
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from runtime import compiled
+from runtime.analysis import analyze, as_json, compiledscan
+from runtime.analysis.events import EventReader
+from runtime.analysis.synthlog import write_log
+
+lockscan = compiled.native("runtime.analysis.lockscan")
+pytestmark = pytest.mark.skipif(lockscan is None, reason="lockscan is not compiled (no C compiler, or GORT_PURE)")
+
+# Damage both readers judge alike. (Numbers written as strings are where they differ: DuckDB
+# reads "5" as 5, the compiled scan, like the exports' reader, skips the line.)
+DAMAGE = [b"not json at all", b'{"vt": "soon", "event": "lock_acquire"}', b'{"event": "go_run"}',
+          b"[1, 2, 3]", b'{"vt": 5, "event": "lock_release", "kind": "mheap", "lock": "mheap"}',
+          b'{"vt": -3, "event": "steal"}', b"\xff\xfe\x00 binary", b'{"vt": 1, "event": 7}',
+          b'{"vt": 9, "event": "lock_acquire", "kind": "mheap", "lock": "mheap", "wait_ns": "long"}',
+          b'{"vt": 2, "event": "Steal"}', b'{"vt": 3, "event": ""}', b'{"vt": 4, "event": "steal", "p": 1,',
+          b'{"vt":7,"event":"lock_acquire","kind":null,"lock":"mheap","wait_ns":3}', b"\x00" * 40, b"}{",
+          b'{"vt": 8, "event": "lock_wait_late", "kind": "sched", "lock": "sched.lock", "wait_ns": -1}']
+BLANK = [b"", b"   ", b"\t", b" \r"]
+
+
+def damaged(lines, rng, rate):
+    out = []
+    for line in lines:
+        roll = rng.random()
+        if roll < rate / 3:
+            out.append(rng.choice(BLANK))
+        elif roll < rate:
+            out.append(rng.choice(DAMAGE))
+        out.append(line)
+    return out
+
+
+def report(path):
+    out = as_json(analyze(path))
+    out.pop("log")
+    return out
+
+
+def duckdb_report(path, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(compiled, "native", lambda name: None)
+        return report(path)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), procs=st.integers(1, 8), rate=st.sampled_from([0, 0.02, 0.2]),
+       chunk=st.sampled_from([64, 1000, 1 << 16, 8 << 20]), threads=st.integers(1, 3),
+       cut=st.booleans(), run_end=st.booleans())
+def test_the_compiled_scan_reports_what_duckdb_reports(tmp_path, monkeypatch, seed, procs, rate, chunk, threads,
+                                                       cut, run_end):
+    rng = random.Random(seed)
+    lines = pathlib.Path(write_log(tmp_path / "raw.jsonl", steps=300, procs=procs, seed=seed)).read_bytes().splitlines()
+    if not run_end:
+        lines = lines[:-1]
+    text = b"\n".join(damaged(lines, rng, rate)) + b"\n"
+    if cut:
+        text = text[: rng.randrange(len(text) // 2, len(text))]
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(text)
+    monkeypatch.setattr(compiledscan, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(compiledscan, "THREADS", threads)
+    assert report(path) == duckdb_report(path, monkeypatch)
+
+
+def test_lines_are_read_and_skipped_as_the_exports_read_them(tmp_path):
+    """Types are strict, as events.valid_event has them: a number as a string, a float, a bool or
+    an integer past int64 is no count; a p that is not an integer is no P."""
+    good = b'{"vt":1,"event":"lock_acquire","kind":"mheap","lock":"mheap","wait_ns":%s,"p":%s,"prev_p":0}'
+    lines = [good % (b"5", b"0"), good % (b'"5"', b"0"), good % (b"5.0", b"0"), good % (b"true", b"0"),
+             good % (b"18446744073709551615", b"0"), good % (b"9223372036854775807", b'"1"'),
+             b'{"vt":2,"event":"steal","vt":-1}', b'{"vt":-1,"event":"steal","vt":2}',
+             b'{"vt":3,"event":"steal"} ', b'{"vt":3,"event":"steal"}\r', b'{"vt":3,"event":"st\\u0065al"}',
+             b'{"vt":3,"event":"lock_release","kind":"mheap","lock":"mheap","hold_ns":0,"wait_ns":"x"}']
+    path = tmp_path / "typed.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    reader = EventReader(path)
+    events = list(reader)
+    stats = analyze(path)
+    assert (stats.lines_read, stats.lines_skipped, stats.bad_lines) == (reader.lines_read, reader.lines_skipped,
+                                                                        reader.bad_lines)
+    assert stats.events == {"lock_acquire": 2, "lock_release": 1, "steal": 4}
+    mheap = stats.lock("mheap")
+    assert (mheap.contended, mheap.wait_ns_max) == (2, 9223372036854775807)
+    assert [w.who for w in stats.waited_by_p] == [None, 0]     # "1" is no P
+    assert len(events) == stats.lines_read
+
+
+def test_a_gzipped_log_cut_short_is_reported_as_far_as_it_goes(tmp_path):
+    lines = pathlib.Path(write_log(tmp_path / "raw.jsonl", steps=3000, procs=4, seed=3)).read_bytes().splitlines()
+    packed = gzip.compress(b"\n".join(lines) + b"\n")
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    stats = analyze(path)
+    reader = EventReader(path)
+    list(reader)
+    assert stats.lines_read == reader.lines_read > 0
+    assert stats.lines_read + stats.lines_skipped < len(lines)
+
+
+def test_a_line_longer_than_a_chunk_is_one_line(tmp_path, monkeypatch):
+    long_stack = ["workloads/w.py:%d f" % i for i in range(5000)]
+    line = orjson.dumps({"vt": 5, "event": "lock_acquire", "kind": "mheap", "lock": "mheap", "wait_ns": 77,
+                         "p": 1, "prev_p": 2, "stack": long_stack})
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b'{"vt":1,"event":"steal"}\n' + line + b"\n" + b"x" * 100_000 + b"\n" + line)
+    monkeypatch.setattr(compiledscan, "CHUNK_BYTES", 4096)
+    stats = analyze(path)
+    assert (stats.lines_read, stats.lines_skipped, stats.bad_lines) == (3, 1, [3])
+    assert stats.lock("mheap").wait_ns_total == 154
+
+
+def test_bench_analyze_times_the_compiled_scan_against_the_duckdb_one():
+    from runtime.bench import analyze as bench
+    rows = bench.run(quick=True)
+    assert [row["name"] for row in rows[:2]] == ["gort analyze (compiled scan: yyjson)", "same report, DuckDB scan (uncompiled)"]
+    assert rows[0]["target"] == bench.TARGET_MB_S and all(row["value"] > 0 for row in rows)
