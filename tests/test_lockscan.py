@@ -42,24 +42,24 @@ def damaged(lines, rng, rate):
     return out
 
 
-def report(path):
-    out = as_json(analyze(path))
+def report(path, by_g=False):
+    out = as_json(analyze(path, by_g=by_g))
     out.pop("log")
     return out
 
 
-def duckdb_report(path, monkeypatch):
+def duckdb_report(path, monkeypatch, by_g=False):
     with monkeypatch.context() as m:
         m.setattr(compiled, "native", lambda name: None)
-        return report(path)
+        return report(path, by_g)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), procs=st.integers(1, 8), rate=st.sampled_from([0, 0.02, 0.2]),
        chunk=st.sampled_from([64, 1000, 1 << 16, 8 << 20]), threads=st.integers(1, 3),
-       cut=st.booleans(), run_end=st.booleans())
+       cut=st.booleans(), run_end=st.booleans(), by_g=st.booleans())
 def test_the_compiled_scan_reports_what_duckdb_reports(tmp_path, monkeypatch, seed, procs, rate, chunk, threads,
-                                                       cut, run_end):
+                                                       cut, run_end, by_g):
     rng = random.Random(seed)
     lines = pathlib.Path(write_log(tmp_path / "raw.jsonl", steps=300, procs=procs, seed=seed)).read_bytes().splitlines()
     if not run_end:
@@ -71,7 +71,7 @@ def test_the_compiled_scan_reports_what_duckdb_reports(tmp_path, monkeypatch, se
     path.write_bytes(text)
     monkeypatch.setattr(compiledscan, "CHUNK_BYTES", chunk)
     monkeypatch.setattr(compiledscan, "THREADS", threads)
-    assert report(path) == duckdb_report(path, monkeypatch)
+    assert report(path, by_g) == duckdb_report(path, monkeypatch, by_g)
 
 
 def test_lines_are_read_and_skipped_as_the_exports_read_them(tmp_path):
@@ -126,3 +126,15 @@ def test_bench_analyze_times_the_compiled_scan_against_the_duckdb_one():
     rows = bench.run(quick=True)
     assert [row["name"] for row in rows[:2]] == ["gort analyze (compiled scan: yyjson)", "same report, DuckDB scan (uncompiled)"]
     assert rows[0]["target"] == bench.TARGET_MB_S and all(row["value"] > 0 for row in rows)
+
+
+def test_by_g_with_more_kinds_than_the_scan_tells_apart(tmp_path, monkeypatch):
+    """The scan keeps a G's kinds of lock as 64 bits; a log with more kinds has its --by g table
+    from the engine, and it is the same table."""
+    lines = [orjson.dumps({"vt": i, "event": "lock_acquire", "kind": f"kind{i % 70}", "lock": f"l{i % 70}",
+                           "wait_ns": 10 + i, "g": i % 5, "prev_g": i % 3, "p": 0, "prev_p": 1}) for i in range(300)]
+    path = tmp_path / "kinds.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    got = report(path, by_g=True)
+    assert len(got["waited_by_g"]) == 5 and len(got["waited_by_g"][0]["kinds"]) == 14
+    assert got == duckdb_report(path, monkeypatch, by_g=True)

@@ -8,6 +8,8 @@ wait. Memory stays bounded: a few chunks in flight, plus one int64 per contended
 """
 
 import collections
+import contextlib
+import gc
 import math
 import os
 import threading
@@ -33,11 +35,13 @@ class ScanResult:
     percentiles: dict
     lines_skipped: int
     bad_lines: list
+    by_g: list | None       # with by_g: (side, g, contended, total, max, kind names) tuples;
+                            # None when a scanner met more kinds than it has bits for
 
 
-def scan(lockscan, path, threads=None):
+def scan(lockscan, path, threads=None, by_g=False):
     """Scan the log at path with the compiled module `lockscan`, on `threads` threads (default:
-    THREADS, a core each)."""
+    THREADS, a core each); with by_g, tally the contended waits by G too."""
     threads = threads or THREADS
     local = threading.local()
     scanners = []
@@ -45,7 +49,7 @@ def scan(lockscan, path, threads=None):
     def feed(chunk):
         scanner = getattr(local, "scanner", None)
         if scanner is None:
-            scanner = local.scanner = lockscan.LockScan()
+            scanner = local.scanner = lockscan.LockScan(by_g)
             scanners.append(scanner)
         return scanner.feed(chunk)
 
@@ -62,9 +66,39 @@ def scan(lockscan, path, threads=None):
                     free_buffers.append(done)
         counts.extend(future.result() for future, _ in pending)
     rows = [row for scanner in scanners for row in scanner.cells()]
+    with gc_paused():
+        by_g_rows = _by_g_rows(scanners) if by_g else []
     scanners.clear()        # their waits are in rows now
     skipped, bad_lines = _skipped_lines(counts)
-    return ScanResult(rows, percentiles(rows), skipped, bad_lines)
+    return ScanResult(rows, percentiles(rows), skipped, bad_lines, by_g_rows)
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection while many acyclic objects are made (a tally per goroutine,
+    hundreds of thousands in a big log: the collector's passes cost a third of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _by_g_rows(scanners):
+    if any(scanner.kinds_overflow for scanner in scanners):
+        return None
+    rows = []
+    for scanner in scanners:
+        names = scanner.kind_names()
+        kinds_of = {}           # mask -> its kind names
+        for side, g, contended, total, most, mask in scanner.by_g_cells():
+            kinds = kinds_of.get(mask)
+            if kinds is None:
+                kinds = kinds_of[mask] = frozenset(name for bit, name in enumerate(names) if mask >> bit & 1)
+            rows.append((side, g, contended, total, most, kinds))
+    return rows
 
 
 def whole_line_chunks(f, free_buffers, size):

@@ -51,6 +51,10 @@ cdef enum:
     RELEASE_EVENT = 2           # lock_release: carries hold_ns
 
 cdef int64_t NONE = INT64_MIN   # a p or prev_p that is absent or not an integer
+# --by g: the contended waits of a G (or charged to a previous holder G) are tallied in cells of
+# their own, told apart by these event ids (interned strings have ids >= 0), with the kinds of
+# lock as bits: the first 64 kinds seen (more set kinds_overflow, and the caller counts otherwise)
+cdef int32_t WAITED_BY_G = -2, CHARGED_TO_G = -3
 
 
 cdef struct Cell:
@@ -70,6 +74,7 @@ cdef struct Cell:
     int64_t *waits              # the contended waits (wait_ns > 0), for the percentiles
     int64_t nwaits
     int64_t waits_cap
+    uint64_t kinds              # --by g cells: the kinds waited on, a bit each (kind_bits)
 
 
 cdef struct Line:
@@ -82,6 +87,8 @@ cdef struct Line:
     yyjson_val *prev_p
     yyjson_val *wait_ns
     yyjson_val *hold_ns
+    yyjson_val *g
+    yyjson_val *prev_g
 
 
 cdef inline uint64_t _mix(uint64_t h) noexcept nogil:
@@ -148,8 +155,13 @@ cdef class LockScan:
     cdef uint64_t cell_mask
     cdef void *pool
     cdef yyjson_alc alc
+    cdef bint by_g
+    cdef int32_t kind_bits[64]      # the string id of the kind each bit stands for
+    cdef int nkind_bits
+    cdef public bint kinds_overflow
 
-    def __cinit__(self):
+    def __cinit__(self, bint by_g=False):
+        self.by_g = by_g
         self.strs_cap = 64
         self.strs = <char **>malloc(self.strs_cap * sizeof(char *))
         self.str_lens = <size_t *>malloc(self.strs_cap * sizeof(size_t))
@@ -273,6 +285,30 @@ cdef class LockScan:
                     return -1
             cell.waits[cell.nwaits] = value
             cell.nwaits += 1
+            if self.by_g and (self._tally_g(WAITED_BY_G, kind, _int_or_none(f.g), value) < 0
+                              or self._tally_g(CHARGED_TO_G, kind, _int_or_none(f.prev_g), value) < 0):
+                return -1
+        return 1
+
+    cdef int _tally_g(self, int32_t side, int32_t kind, int64_t g, int64_t wait) noexcept nogil:
+        cdef Cell *cell = self._cell(side, -1, -1, g, NONE)
+        cdef int bit = 0
+        if cell == NULL:
+            return -1
+        while bit < self.nkind_bits and self.kind_bits[bit] != kind:
+            bit += 1
+        if bit == self.nkind_bits:
+            if bit == 64:
+                self.kinds_overflow = True
+            else:
+                self.kind_bits[bit] = kind
+                self.nkind_bits += 1
+        if bit < 64:
+            cell.kinds |= (<uint64_t>1) << bit
+        cell.contended += 1
+        cell.wait_total += wait
+        if wait > cell.wait_max:
+            cell.wait_max = wait
         return 1
 
     cdef int32_t _intern(self, const char *s, size_t n) noexcept nogil:
@@ -385,11 +421,30 @@ cdef class LockScan:
         cdef Cell *c
         for i in range(self.ncells):
             c = &self.cell_array[i]
+            if c.event < 0:
+                continue
             out.append((self._str(c.event), self._str(c.lock), None if c.p == NONE else c.p,
                         None if c.prev_p == NONE else c.prev_p, self._str(c.kind),
                         c.n, c.contended, c.wait_total, c.wait_max, c.hold_total, c.hold_max, c.vt_max,
                         (<char *>c.waits)[:c.nwaits * sizeof(int64_t)] if c.nwaits else b""))
         return out
+
+    def by_g_cells(self):
+        """--by g: ("waited" or "charged", g, contended, wait_total, wait_max, kinds) tuples,
+        kinds a bit mask over kind_names()."""
+        out = []
+        cdef int64_t i
+        cdef Cell *c
+        for i in range(self.ncells):
+            c = &self.cell_array[i]
+            if c.event == WAITED_BY_G or c.event == CHARGED_TO_G:
+                out.append(("waited" if c.event == WAITED_BY_G else "charged", None if c.p == NONE else c.p,
+                            c.contended, c.wait_total, c.wait_max, c.kinds))
+        return out
+
+    def kind_names(self):
+        """The kind of lock each bit of a by_g_cells mask stands for."""
+        return [self._str(self.kind_bits[bit]) for bit in range(self.nkind_bits)]
 
     cdef object _str(self, int32_t id):
         if id < 0:
@@ -418,7 +473,7 @@ cdef inline void _fields(yyjson_val *obj, Line *f) noexcept nogil:
     cdef yyjson_val *key
     cdef const char *name
     cdef size_t n
-    f.vt = f.event = f.kind = f.lock = f.p = f.prev_p = f.wait_ns = f.hold_ns = NULL
+    f.vt = f.event = f.kind = f.lock = f.p = f.prev_p = f.wait_ns = f.hold_ns = f.g = f.prev_g = NULL
     key = yyjson_obj_iter_next(&it)
     while key != NULL:
         name = yyjson_get_str(key)
@@ -433,8 +488,12 @@ cdef inline void _fields(yyjson_val *obj, Line *f) noexcept nogil:
             f.lock = yyjson_obj_iter_get_val(key)
         elif n == 1 and name[0] == b'p':
             f.p = yyjson_obj_iter_get_val(key)
+        elif n == 1 and name[0] == b'g':
+            f.g = yyjson_obj_iter_get_val(key)
         elif n == 6 and memcmp(name, b"prev_p", 6) == 0:
             f.prev_p = yyjson_obj_iter_get_val(key)
+        elif n == 6 and memcmp(name, b"prev_g", 6) == 0:
+            f.prev_g = yyjson_obj_iter_get_val(key)
         elif n == 7 and memcmp(name, b"wait_ns", 7) == 0:
             f.wait_ns = yyjson_obj_iter_get_val(key)
         elif n == 7 and memcmp(name, b"hold_ns", 7) == 0:

@@ -151,7 +151,7 @@ def analyze(path, by_g=False, con=None):
     stats = LogStats(path=str(path))
     lockscan = compiled.native("runtime.analysis.lockscan")
     if lockscan is not None:
-        cells, percentiles = _scan_compiled(lockscan, path, stats)
+        cells, percentiles = _scan_compiled(lockscan, path, stats, by_g)
     else:
         cells, percentiles = engine.with_long_lines([path], lambda: _scan(con, path))
         _count_lines(cells, stats)
@@ -173,7 +173,7 @@ def analyze(path, by_g=False, con=None):
     stats.waited_by_p = _who(contended, lambda c: c.p)
     stats.charged_to_p = _who(contended, lambda c: c.prev_p)
     stats.waited_by_p_kind = _who(contended, lambda c: (c.p, c.kind))
-    if by_g:
+    if by_g and stats.waited_by_g is None:       # uncompiled, or more kinds than the scan tells apart
         rows = engine.run_query(con, _BY_G_SQL.format(valid=VALID_SQL, source=engine.source(path, LOCK_COLUMNS)),
                                 path)
         stats.waited_by_g = sorted((Who(*r[1:]) for r in rows if r[0] == "waited"), key=_heaviest_first)
@@ -181,14 +181,41 @@ def analyze(path, by_g=False, con=None):
     return stats
 
 
-def _scan_compiled(lockscan, path, stats):
+def _scan_compiled(lockscan, path, stats, by_g):
     """The log's cells and percentiles from the compiled scan (compiledscan.py), which also
-    counts and locates the skipped lines."""
-    found = compiledscan.scan(lockscan, path)
+    counts and locates the skipped lines, and with by_g sets the waits by G."""
+    found = compiledscan.scan(lockscan, path, by_g=by_g)
     cells = [Cell(True, *row[:-1]) for row in found.cells]
     stats.lines_skipped, stats.bad_lines = found.lines_skipped, found.bad_lines
     _count_lines(cells, stats)
+    if by_g and found.by_g is not None:
+        with compiledscan.gc_paused():      # a G each, maybe hundreds of thousands
+            stats.waited_by_g = _who_by_g(found.by_g, "waited")
+            stats.charged_to_g = _who_by_g(found.by_g, "charged")
     return cells, found.percentiles
+
+
+
+def _who_by_g(rows, side):
+    """Who per G from the scan's (side, g, contended, total, max, kinds) tallies (a G may have one
+    from each scanning thread), its kinds in name order as the engine's string_agg gives them."""
+    groups = {}
+    for row_side, g, contended, total, most, kinds in rows:
+        if row_side != side:
+            continue
+        group = groups.get(g)
+        if group is None:
+            groups[g] = [contended, total, most, kinds]
+        else:
+            group[0] += contended
+            group[1] += total
+            group[2] = max(group[2], most)
+            group[3] = group[3] | kinds
+    joined = {}                 # kinds -> "a,b"
+    for group in groups.values():
+        kinds = group[3]
+        group[3] = joined.get(kinds) or joined.setdefault(kinds, ",".join(sorted(kinds)))
+    return sorted((Who(g, *group) for g, group in groups.items()), key=_heaviest_first)
 
 
 def _scan(con, path):
