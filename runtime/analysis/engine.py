@@ -1,4 +1,4 @@
-"""The query engine under `gort plot`, `--sql`, `--by g`, and `gort analyze` uncompiled: DuckDB.
+"""The query engine under `gort plot`, `--sql`, and `gort analyze` uncompiled: DuckDB.
 
 Why DuckDB: on a 249 MB info-level log generated here (`gort bench analyze`, 2 cores, best of 3),
 the whole contention report (per-lock counts, sums, maxima, exact p50/p99, waits by P) ran at
