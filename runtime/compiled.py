@@ -83,12 +83,19 @@ def native(name):
     if built is None:
         return None
     if os.path.isdir(os.path.join(ROOT, ".git")) and max(map(os.path.getmtime, sources)) > built:
-        if name not in _stale_native_said:
-            _stale_native_said.add(name)
-            print(f"gort: {name} changed since compiled; running without it (`pip install -e .` compiles it again)",
-                  file=sys.stderr)
-        return None
-    return importlib.import_module(name)
+        return _without(name, "changed since compiled")
+    try:
+        return importlib.import_module(name)
+    except ImportError as err:          # a broken build: a truncated .so, a missing symbol
+        return _without(name, f"does not load ({err})")
+
+
+def _without(name, why):
+    """None, after saying once why the compiled module can't be used."""
+    if name not in _stale_native_said:
+        _stale_native_said.add(name)
+        print(f"gort: {name} {why}; running without it (`pip install -e .` compiles it again)", file=sys.stderr)
+    return None
 
 
 _stale_native_said = set()

@@ -23,7 +23,8 @@ from runtime.analysis.logfile import open_log
 
 CHUNK_BYTES = 8 << 20
 _SLACK = 1 << 16        # room in a buffer for the line a chunk cut begins with
-THREADS = os.cpu_count() or 1
+MAX_LINE_BYTES = 64 << 20   # gort writes no such line; a crash may leave megabytes of NUL bytes
+THREADS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
 PERCENTILES = (0.5, 0.99)
 
 
@@ -103,29 +104,48 @@ def _by_g_rows(scanners):
 
 def whole_line_chunks(f, free_buffers, size):
     """The file's bytes in chunks that end at a newline (the last one wherever the file ends):
-    (memoryview of the chunk, its buffer). The file
-    is read into buffers, taken from `free_buffers` when one there is large enough: a copy, or a
-    fresh buffer's page faults, cost a third of the scan. A line longer than `size` makes a longer
-    chunk."""
+    (memoryview of the chunk, its buffer). The file is read into buffers, taken from
+    `free_buffers` when there is one: a copy, or a fresh buffer's page faults, cost a third of the
+    scan. A line longer than `size` makes a longer chunk, its buffer doubling as it is read; one
+    longer than MAX_LINE_BYTES is passed over unread and stands as the one bad line b"\\0"."""
     carry = b""
     while True:
-        need = len(carry) + size
         buffer = free_buffers.pop() if free_buffers else None
-        if buffer is None or len(buffer) < need:
-            buffer = bytearray(need + _SLACK)
+        if buffer is None or len(buffer) < len(carry) + size:
+            buffer = bytearray(len(carry) + size + _SLACK)
         buffer[:len(carry)] = carry
-        got = f.readinto(memoryview(buffer)[len(carry):need])
-        if not got:
-            if carry:
-                yield memoryview(carry), None
-            return
-        end = len(carry) + got
-        cut = buffer.rfind(b"\n", 0, end) + 1
-        if cut == 0:
-            carry = bytes(buffer[:end])
-            continue
-        carry = bytes(buffer[cut:end])
-        yield memoryview(buffer)[:cut], buffer
+        end = cut = len(carry)
+        limit = len(carry) + size         # a chunk's size, doubled while no newline is found
+        while cut <= len(carry):
+            if end == limit:
+                if limit >= MAX_LINE_BYTES:
+                    carry, ended = _past_line(f, buffer)
+                    yield memoryview(b"\0" if ended else b"\0\n"), None
+                    if ended:
+                        return
+                    break
+                limit *= 2
+                if len(buffer) < limit:
+                    buffer += bytearray(limit - len(buffer))
+            got = f.readinto(memoryview(buffer)[end:limit])
+            if not got:
+                if end:
+                    yield memoryview(buffer)[:end], None
+                return
+            cut = buffer.rfind(b"\n", end, end + got) + 1     # the carry has no newline
+            end += got
+        else:
+            carry = bytes(buffer[cut:end])
+            yield memoryview(buffer)[:cut], buffer
+
+
+def _past_line(f, buffer):
+    """Read on to the end of the current line: (what follows its newline, whether the file ended)."""
+    while got := f.readinto(buffer):
+        newline = buffer.find(b"\n", 0, got)
+        if newline >= 0:
+            return bytes(buffer[newline + 1:got]), False
+    return b"", True
 
 
 def _skipped_lines(counts):

@@ -79,7 +79,7 @@ def _file_options(path):
     """read_json options that depend on the file: gzip found by its magic bytes, as open_log
     finds it (DuckDB alone goes by the name's .gz), and a larger maximum_object_size once a line
     proved too long for the default (with_long_lines)."""
-    options = ", compression='gzip'" if is_gzip(path) else ""
+    options = ", compression='gzip'" if is_gzip(path) else ", compression='none'"    # not by its name
     size = _object_size.get(str(path))
     return options + (f", maximum_object_size={size}" if size else "")
 

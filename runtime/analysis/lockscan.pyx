@@ -13,7 +13,7 @@ string kind and lock and an integer wait_ns (hold_ns for lock_release) >= 0. A p
 not an integer reads as none. Blank lines are no lines; every other line is read or skipped.
 """
 
-from libc.stdint cimport int32_t, int64_t, uint64_t, INT64_MIN, INT64_MAX
+from libc.stdint cimport int32_t, int64_t, uint64_t, INT64_MAX
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset
 
@@ -24,10 +24,13 @@ cdef extern from "yyjson/yyjson.h" nogil:
         pass
     ctypedef struct yyjson_val:
         pass
+    ctypedef struct yyjson_read_err:
+        unsigned int code
+    unsigned int YYJSON_READ_ERROR_MEMORY_ALLOCATION
     ctypedef struct yyjson_obj_iter:
         pass
     bint yyjson_alc_pool_init(yyjson_alc *alc, void *buf, size_t size)
-    yyjson_doc *yyjson_read_opts(char *dat, size_t len, unsigned int flg, const yyjson_alc *alc, void *err)
+    yyjson_doc *yyjson_read_opts(char *dat, size_t len, unsigned int flg, const yyjson_alc *alc, yyjson_read_err *err)
     void yyjson_doc_free(yyjson_doc *doc)
     yyjson_val *yyjson_doc_get_root(yyjson_doc *doc)
     bint yyjson_is_obj(yyjson_val *val)
@@ -50,20 +53,30 @@ cdef enum:
     WAIT_EVENT = 1              # lock_acquire, lock_wait_late: carry wait_ns
     RELEASE_EVENT = 2           # lock_release: carries hold_ns
 
-cdef int64_t NONE = INT64_MIN   # a p or prev_p that is absent or not an integer
 # --by g: the contended waits of a G (or charged to a previous holder G) are tallied in cells of
 # their own, told apart by these event ids (interned strings have ids >= 0), with the kinds of
 # lock as bits: the first 64 kinds seen (more set kinds_overflow, and the caller counts otherwise)
 cdef int32_t WAITED_BY_G = -2, CHARGED_TO_G = -3
 
 
+cdef struct Str:
+    # an interned string (an event, kind or lock name)
+    uint64_t hash
+    char *bytes
+    size_t len
+    char role                   # OTHER, WAIT_EVENT or RELEASE_EVENT
+
+
 cdef struct Cell:
     # the events of one (event, kind, lock, p, prev_p): ids of interned strings, -1 for none
+    uint64_t hash
     int32_t event
     int32_t kind
     int32_t lock
-    int64_t p
+    int64_t p                   # 0 where p_none: the line had no integer p
     int64_t prev_p
+    char p_none
+    char prev_p_none
     int64_t n
     int64_t contended
     int64_t wait_total
@@ -121,19 +134,22 @@ cdef inline bint _count(yyjson_val *v, int64_t *out) noexcept nogil:
     return False
 
 
-cdef inline int64_t _int_or_none(yyjson_val *v) noexcept nogil:
+cdef inline int64_t _int_or_none(yyjson_val *v, char *none) noexcept nogil:
+    """An integer that fits an int64, or 0 with none set."""
+    none[0] = 0
     if v != NULL:
         if yyjson_is_sint(v):
             return yyjson_get_sint(v)
         if yyjson_is_uint(v) and yyjson_get_uint(v) <= <uint64_t>INT64_MAX:
             return <int64_t>yyjson_get_uint(v)
-    return NONE
+    none[0] = 1
+    return 0
 
 
 cdef inline bint _is_blank(const char *s, size_t n) noexcept nogil:
     cdef size_t i
-    for i in range(n):
-        if s[i] != b' ' and s[i] != b'\t' and s[i] != b'\r':
+    for i in range(n):      # what bytes.strip() strips: space, \t, \n, \r, \v, \f
+        if s[i] != b' ' and not (b'\t' <= s[i] <= b'\r'):
             return False
     return True
 
@@ -141,12 +157,10 @@ cdef inline bint _is_blank(const char *s, size_t n) noexcept nogil:
 cdef class LockScan:
     """Tallies of the lines fed to it: lock cells (with their waits), lines read and skipped."""
 
-    # interned strings: open addressing over ids; each id's bytes in its own allocation
-    cdef char **strs
-    cdef size_t *str_lens
-    cdef char *str_role
+    # interned strings: open addressing over ids; each one's bytes in their own allocation
+    cdef Str *strs
     cdef int32_t nstrs, strs_cap
-    cdef int32_t *str_slots
+    cdef int64_t *str_slots
     cdef uint64_t str_mask
     # cells: open addressing over their indices
     cdef Cell *cell_array
@@ -163,18 +177,16 @@ cdef class LockScan:
     def __cinit__(self, bint by_g=False):
         self.by_g = by_g
         self.strs_cap = 64
-        self.strs = <char **>malloc(self.strs_cap * sizeof(char *))
-        self.str_lens = <size_t *>malloc(self.strs_cap * sizeof(size_t))
-        self.str_role = <char *>malloc(self.strs_cap)
+        self.strs = <Str *>malloc(self.strs_cap * sizeof(Str))
         self.str_mask = 255
-        self.str_slots = <int32_t *>calloc(self.str_mask + 1, sizeof(int32_t))
+        self.str_slots = _slots_for(NULL, 0, 0, self.str_mask)
         self.cells_cap = 256
         self.cell_array = <Cell *>malloc(self.cells_cap * sizeof(Cell))
         self.cell_mask = 1023
-        self.cell_slots = <int64_t *>calloc(self.cell_mask + 1, sizeof(int64_t))
+        self.cell_slots = _slots_for(NULL, 0, 0, self.cell_mask)
         self.pool = malloc(POOL_BYTES)
-        if (self.strs == NULL or self.str_lens == NULL or self.str_role == NULL or self.str_slots == NULL
-                or self.cell_array == NULL or self.cell_slots == NULL or self.pool == NULL):
+        if (self.strs == NULL or self.str_slots == NULL or self.cell_array == NULL or self.cell_slots == NULL
+                or self.pool == NULL):
             raise MemoryError()
         yyjson_alc_pool_init(&self.alc, self.pool, POOL_BYTES)
 
@@ -183,13 +195,11 @@ cdef class LockScan:
         cdef int64_t c
         if self.strs != NULL:
             for i in range(self.nstrs):
-                free(self.strs[i])
+                free(self.strs[i].bytes)
         if self.cell_array != NULL:
             for c in range(self.ncells):
                 free(self.cell_array[c].waits)
         free(self.strs)
-        free(self.str_lens)
-        free(self.str_role)
         free(self.str_slots)
         free(self.cell_array)
         free(self.cell_slots)
@@ -224,10 +234,17 @@ cdef class LockScan:
     cdef int _line(self, const char *text, size_t n) noexcept nogil:
         """Tally one line: 1 read, 0 skipped, -1 out of memory."""
         cdef yyjson_doc *doc = NULL
+        cdef yyjson_read_err err
         cdef int result
+        cdef size_t first = 0
+        while text[first] == b' ' or text[first] == b'\t' or text[first] == b'\r':
+            first += 1                # (a line that is not blank has something else)
+        if text[first] != b'{':       # no JSON object: not worth parsing (a tail of NUL bytes)
+            return 0
+        err.code = YYJSON_READ_ERROR_MEMORY_ALLOCATION
         if n <= POOL_BYTES // 8:      # yyjson takes a few times the line's size from the pool
-            doc = yyjson_read_opts(<char *>text, n, 0, &self.alc, NULL)
-        if doc == NULL:               # a long line, or one the pool was too small for
+            doc = yyjson_read_opts(<char *>text, n, 0, &self.alc, &err)
+        if doc == NULL and err.code == YYJSON_READ_ERROR_MEMORY_ALLOCATION:    # long, or too big for the pool
             doc = yyjson_read_opts(<char *>text, n, 0, NULL, NULL)
         if doc == NULL:
             return 0
@@ -237,8 +254,10 @@ cdef class LockScan:
 
     cdef int _event(self, yyjson_val *root) noexcept nogil:
         cdef Line f
-        cdef int64_t vt, value = 0
+        cdef int64_t vt, value = 0, p, prev_p
+        cdef char p_none, prev_p_none
         cdef int32_t event, kind = -1, lock = -1
+        cdef int64_t *waits
         cdef char role
         cdef Cell *cell
         if not yyjson_is_obj(root):
@@ -251,7 +270,7 @@ cdef class LockScan:
         event = self._intern(yyjson_get_str(f.event), yyjson_get_len(f.event))
         if event < 0:
             return -1
-        role = self.str_role[event]
+        role = self.strs[event].role
         if role != OTHER:
             if f.kind == NULL or not yyjson_is_str(f.kind) or f.lock == NULL or not yyjson_is_str(f.lock):
                 return 0
@@ -261,9 +280,11 @@ cdef class LockScan:
             lock = self._intern(yyjson_get_str(f.lock), yyjson_get_len(f.lock))
             if kind < 0 or lock < 0:
                 return -1
-            cell = self._cell(event, kind, lock, _int_or_none(f.p), _int_or_none(f.prev_p))
+            p = _int_or_none(f.p, &p_none)
+            prev_p = _int_or_none(f.prev_p, &prev_p_none)
+            cell = self._cell(event, kind, lock, p, p_none, prev_p, prev_p_none)
         else:
-            cell = self._cell(event, -1, -1, NONE, NONE)
+            cell = self._cell(event, -1, -1, 0, True, 0, True)
         if cell == NULL:
             return -1
         cell.n += 1
@@ -279,19 +300,22 @@ cdef class LockScan:
             if value > cell.wait_max:
                 cell.wait_max = value
             if cell.nwaits == cell.waits_cap:
-                cell.waits_cap = cell.waits_cap * 2 if cell.waits_cap else 16
-                cell.waits = <int64_t *>realloc(cell.waits, cell.waits_cap * sizeof(int64_t))
-                if cell.waits == NULL:
+                waits = <int64_t *>realloc(cell.waits, (cell.waits_cap * 2 or 16) * sizeof(int64_t))
+                if waits == NULL:
                     return -1
+                cell.waits = waits
+                cell.waits_cap = cell.waits_cap * 2 or 16
             cell.waits[cell.nwaits] = value
             cell.nwaits += 1
-            if self.by_g and (self._tally_g(WAITED_BY_G, kind, _int_or_none(f.g), value) < 0
-                              or self._tally_g(CHARGED_TO_G, kind, _int_or_none(f.prev_g), value) < 0):
+            if self.by_g and (self._tally_g(WAITED_BY_G, kind, f.g, value) < 0
+                              or self._tally_g(CHARGED_TO_G, kind, f.prev_g, value) < 0):
                 return -1
         return 1
 
-    cdef int _tally_g(self, int32_t side, int32_t kind, int64_t g, int64_t wait) noexcept nogil:
-        cdef Cell *cell = self._cell(side, -1, -1, g, NONE)
+    cdef int _tally_g(self, int32_t side, int32_t kind, yyjson_val *g_value, int64_t wait) noexcept nogil:
+        cdef char g_none
+        cdef int64_t g = _int_or_none(g_value, &g_none)
+        cdef Cell *cell = self._cell(side, -1, -1, g, g_none, 0, True)
         cdef int bit = 0
         if cell == NULL:
             return -1
@@ -315,68 +339,49 @@ cdef class LockScan:
         """The id of string s (added on first sight), or -1 out of memory."""
         cdef uint64_t h = _hash_bytes(s, n), slot = h & self.str_mask
         cdef int32_t id
+        cdef int64_t *slots
+        cdef Str *strs
         while self.str_slots[slot]:
             id = self.str_slots[slot] - 1
-            if self.str_lens[id] == n and memcmp(self.strs[id], s, n) == 0:
+            if self.strs[id].len == n and memcmp(self.strs[id].bytes, s, n) == 0:
                 return id
             slot = (slot + 1) & self.str_mask
-        if self.nstrs == self.strs_cap and not self._grow_strs():
-            return -1
+        if self.nstrs == self.strs_cap:
+            strs = <Str *>realloc(self.strs, self.strs_cap * 2 * sizeof(Str))
+            if strs == NULL:
+                return -1
+            self.strs = strs
+            self.strs_cap *= 2
         id = self.nstrs
-        self.strs[id] = <char *>malloc(n + 1)
-        if self.strs[id] == NULL:
+        self.strs[id].bytes = <char *>malloc(n + 1)
+        if self.strs[id].bytes == NULL:
             return -1
-        memcpy(self.strs[id], s, n)
-        self.str_lens[id] = n
-        self.str_role[id] = _role(s, n)
+        memcpy(self.strs[id].bytes, s, n)
+        self.strs[id].len = n
+        self.strs[id].hash = h
+        self.strs[id].role = _role(s, n)
         self.nstrs += 1
         self.str_slots[slot] = id + 1
-        if <uint64_t>self.nstrs * 2 > self.str_mask and not self._rehash_strs():
-            return -1
+        if <uint64_t>self.nstrs * 2 > self.str_mask:       # keep the table at most half full
+            slots = _slots_for(&self.strs[0].hash, sizeof(Str), self.nstrs, self.str_mask * 2 + 1)
+            if slots == NULL:
+                return -1
+            free(self.str_slots)
+            self.str_slots = slots
+            self.str_mask = self.str_mask * 2 + 1
         return id
 
-    cdef bint _grow_strs(self) noexcept nogil:
-        cdef int32_t cap = self.strs_cap * 2
-        cdef char **strs = <char **>realloc(self.strs, cap * sizeof(char *))
-        if strs == NULL:
-            return False
-        self.strs = strs
-        cdef size_t *lens = <size_t *>realloc(self.str_lens, cap * sizeof(size_t))
-        if lens == NULL:
-            return False
-        self.str_lens = lens
-        cdef char *roles = <char *>realloc(self.str_role, cap)
-        if roles == NULL:
-            return False
-        self.str_role = roles
-        self.strs_cap = cap
-        return True
-
-    cdef bint _rehash_strs(self) noexcept nogil:
-        cdef uint64_t mask = self.str_mask * 2 + 1, slot
-        cdef int32_t *slots = <int32_t *>calloc(mask + 1, sizeof(int32_t))
-        cdef int32_t id
-        if slots == NULL:
-            return False
-        for id in range(self.nstrs):
-            slot = _hash_bytes(self.strs[id], self.str_lens[id]) & mask
-            while slots[slot]:
-                slot = (slot + 1) & mask
-            slots[slot] = id + 1
-        free(self.str_slots)
-        self.str_slots = slots
-        self.str_mask = mask
-        return True
-
-    cdef Cell *_cell(self, int32_t event, int32_t kind, int32_t lock, int64_t p, int64_t prev_p) noexcept nogil:
+    cdef Cell *_cell(self, int32_t event, int32_t kind, int32_t lock, int64_t p, char p_none, int64_t prev_p,
+                     char prev_p_none) noexcept nogil:
         """The cell of this key (added on first sight), or NULL out of memory."""
-        cdef uint64_t slot = _cell_hash(event, kind, lock, p, prev_p) & self.cell_mask
+        cdef uint64_t h = _cell_hash(event, kind, lock, p + p_none, prev_p + prev_p_none), slot = h & self.cell_mask
         cdef int64_t index
+        cdef int64_t *slots
         cdef Cell *cell
         while self.cell_slots[slot]:
             cell = &self.cell_array[self.cell_slots[slot] - 1]
             if (cell.event == event and cell.lock == lock and cell.p == p and cell.prev_p == prev_p
-                    and cell.kind == kind):
+                    and cell.kind == kind and cell.p_none == p_none and cell.prev_p_none == prev_p_none):
                 return cell
             slot = (slot + 1) & self.cell_mask
         if self.ncells == self.cells_cap:
@@ -389,29 +394,17 @@ cdef class LockScan:
         self.ncells += 1
         cell = &self.cell_array[index]
         memset(cell, 0, sizeof(Cell))
-        cell.event, cell.kind, cell.lock, cell.p, cell.prev_p = event, kind, lock, p, prev_p
+        cell.hash, cell.event, cell.kind, cell.lock = h, event, kind, lock
+        cell.p, cell.p_none, cell.prev_p, cell.prev_p_none = p, p_none, prev_p, prev_p_none
         self.cell_slots[slot] = index + 1
-        if <uint64_t>self.ncells * 2 > self.cell_mask and not self._rehash_cells():
-            return NULL
-        return &self.cell_array[index]
-
-    cdef bint _rehash_cells(self) noexcept nogil:
-        cdef uint64_t mask = self.cell_mask * 2 + 1, slot
-        cdef int64_t *slots = <int64_t *>calloc(mask + 1, sizeof(int64_t))
-        cdef int64_t index
-        cdef Cell *c
-        if slots == NULL:
-            return False
-        for index in range(self.ncells):
-            c = &self.cell_array[index]
-            slot = _cell_hash(c.event, c.kind, c.lock, c.p, c.prev_p) & mask
-            while slots[slot]:
-                slot = (slot + 1) & mask
-            slots[slot] = index + 1
-        free(self.cell_slots)
-        self.cell_slots = slots
-        self.cell_mask = mask
-        return True
+        if <uint64_t>self.ncells * 2 > self.cell_mask:     # keep the table at most half full
+            slots = _slots_for(&self.cell_array[0].hash, sizeof(Cell), self.ncells, self.cell_mask * 2 + 1)
+            if slots == NULL:
+                return NULL
+            free(self.cell_slots)
+            self.cell_slots = slots
+            self.cell_mask = self.cell_mask * 2 + 1
+        return cell
 
     def cells(self):
         """The cells as tuples (event, lock, p, prev_p, kind, n, contended, wait_total, wait_max,
@@ -423,8 +416,8 @@ cdef class LockScan:
             c = &self.cell_array[i]
             if c.event < 0:
                 continue
-            out.append((self._str(c.event), self._str(c.lock), None if c.p == NONE else c.p,
-                        None if c.prev_p == NONE else c.prev_p, self._str(c.kind),
+            out.append((self._str(c.event), self._str(c.lock), None if c.p_none else c.p,
+                        None if c.prev_p_none else c.prev_p, self._str(c.kind),
                         c.n, c.contended, c.wait_total, c.wait_max, c.hold_total, c.hold_max, c.vt_max,
                         (<char *>c.waits)[:c.nwaits * sizeof(int64_t)] if c.nwaits else b""))
         return out
@@ -438,7 +431,7 @@ cdef class LockScan:
         for i in range(self.ncells):
             c = &self.cell_array[i]
             if c.event == WAITED_BY_G or c.event == CHARGED_TO_G:
-                out.append(("waited" if c.event == WAITED_BY_G else "charged", None if c.p == NONE else c.p,
+                out.append(("waited" if c.event == WAITED_BY_G else "charged", None if c.p_none else c.p,
                             c.contended, c.wait_total, c.wait_max, c.kinds))
         return out
 
@@ -449,7 +442,23 @@ cdef class LockScan:
     cdef object _str(self, int32_t id):
         if id < 0:
             return None
-        return (<char *>self.strs[id])[:self.str_lens[id]].decode("utf-8", "surrogateescape")
+        return self.strs[id].bytes[:self.strs[id].len].decode("utf-8", "surrogateescape")
+
+
+cdef int64_t *_slots_for(const uint64_t *first_hash, size_t stride, int64_t n, uint64_t mask) noexcept nogil:
+    """An open-addressing table of mask + 1 slots over n entries (slot = index + 1; 0: empty),
+    each entry's hash `stride` bytes after the one before; or NULL out of memory."""
+    cdef int64_t *slots = <int64_t *>calloc(mask + 1, sizeof(int64_t))
+    cdef int64_t i
+    cdef uint64_t slot
+    if slots == NULL:
+        return NULL
+    for i in range(n):
+        slot = (<const uint64_t *>(<const char *>first_hash + i * stride))[0] & mask
+        while slots[slot]:
+            slot = (slot + 1) & mask
+        slots[slot] = i + 1
+    return slots
 
 
 cdef inline uint64_t _cell_hash(int32_t event, int32_t kind, int32_t lock, int64_t p, int64_t prev_p) noexcept nogil:

@@ -147,18 +147,17 @@ class LogStats:
 def analyze(path, by_g=False, con=None):
     """Read the log at path (one scan; two with by_g) and compute its contention figures."""
     engine.check_readable(path)
-    con = con or engine.connect()
     stats = LogStats(path=str(path))
     lockscan = compiled.native("runtime.analysis.lockscan")
     if lockscan is not None:
         cells, percentiles = _scan_compiled(lockscan, path, stats, by_g)
     else:
-        cells, percentiles = engine.with_long_lines([path], lambda: _scan(con, path))
+        cells, percentiles = engine.with_long_lines([path], lambda: _scan(con or engine.connect(), path))
         _count_lines(cells, stats)
     if stats.lines_read == 0:
         raise engine.nothing_read(path, stats.lines_skipped)
     if stats.lines_skipped and lockscan is None:
-        stats.bad_lines = engine.bad_line_numbers(con, path)
+        stats.bad_lines = engine.bad_line_numbers(con or engine.connect(), path)
     stats.run = read_run_info(path)
     cells = [c for c in cells if c.ok and c.event in LOCK_EVENTS]
     stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock), percentiles)
@@ -174,8 +173,8 @@ def analyze(path, by_g=False, con=None):
     stats.charged_to_p = _who(contended, lambda c: c.prev_p)
     stats.waited_by_p_kind = _who(contended, lambda c: (c.p, c.kind))
     if by_g and stats.waited_by_g is None:       # uncompiled, or more kinds than the scan tells apart
-        rows = engine.run_query(con, _BY_G_SQL.format(valid=VALID_SQL, source=engine.source(path, LOCK_COLUMNS)),
-                                path)
+        by_g_sql = _BY_G_SQL.format(valid=VALID_SQL, source=engine.source(path, LOCK_COLUMNS))
+        rows = engine.run_query(con or engine.connect(), by_g_sql, path)
         stats.waited_by_g = sorted((Who(*r[1:]) for r in rows if r[0] == "waited"), key=_heaviest_first)
         stats.charged_to_g = sorted((Who(*r[1:]) for r in rows if r[0] == "charged"), key=_heaviest_first)
     return stats

@@ -3,16 +3,16 @@ as it is readable.
 
 Python's gzip module raises at the end of a gzipped log that was cut short (a run killed while
 its log was being compressed, a copy that stopped), losing what it had decompressed in that read.
-A log is read here through zlib directly instead: a cut or damaged stream just ends, after every
-byte that could be decompressed, and every reader (the scan, the exports, run_end's tail) sees the
-same lines.
+A log is read here through zlib directly instead: a cut or damaged stream just ends, after what
+could be decompressed before the damage (all but the output of its last byte), and every reader
+(the scan, the exports, run_end's tail) sees the same lines.
 """
 
 import io
 import zlib
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_READ_BYTES = 1 << 16
+_READ_BYTES = 1 << 14       # compressed bytes per read: at most 16 MB decompressed (1032:1)
 
 
 def is_gzip(path):
@@ -56,18 +56,26 @@ class GunzipToEnd(io.RawIOBase):
         if not data:
             self._ended = True
             return b""
+        state = self._gunzip.copy()
         try:
-            out = self._gunzip.decompress(data)
-            while self._gunzip.eof and self._gunzip.unused_data:
-                rest = self._gunzip.unused_data
-                if not rest.startswith(_GZIP_MAGIC):       # trailing bytes that are no member
-                    self._ended = True
+            return self._decompress(data)
+        except zlib.error:      # damaged here: again byte by byte, to keep all that comes before
+            self._gunzip = state
+            out = []
+            for i in range(len(data)):
+                try:
+                    out.append(self._decompress(data[i:i + 1]))
+                except zlib.error:
                     break
-                self._gunzip = zlib.decompressobj(wbits=31)
-                out += self._gunzip.decompress(rest)
-        except zlib.error:                                   # damaged: the log ends here
             self._ended = True
-            return b""
+            return b"".join(out)
+
+    def _decompress(self, data):
+        out = self._gunzip.decompress(data)
+        while self._gunzip.eof and self._gunzip.unused_data:     # the next member begins
+            rest = self._gunzip.unused_data
+            self._gunzip = zlib.decompressobj(wbits=31)
+            out += self._gunzip.decompress(rest)                # (not gzip: zlib.error)
         return out
 
     def close(self):
