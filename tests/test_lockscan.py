@@ -131,7 +131,7 @@ def test_bench_analyze_times_the_compiled_scan_against_the_duckdb_one():
     from runtime.bench import analyze as bench
     rows = bench.run(quick=True)
     assert [row["name"] for row in rows[:2]] == ["gort analyze (compiled scan: yyjson)", "same report, DuckDB scan (uncompiled)"]
-    assert rows[0]["target"] == bench.TARGET_MB_S and all(row["value"] > 0 for row in rows)
+    assert "target" not in rows[0] and all(row["value"] > 0 for row in rows)     # quick: a 2 MB log
 
 
 @needs_scan

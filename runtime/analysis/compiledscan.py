@@ -58,7 +58,7 @@ def scan(lockscan, path, threads=None, by_g=False):
     free_buffers = []    # buffers whose chunk has been scanned
     with ThreadPoolExecutor(threads) as pool, open_log(path) as f:
         pending = collections.deque()
-        for chunk, buffer in whole_line_chunks(f, free_buffers, CHUNK_BYTES):
+        for chunk, buffer in whole_line_chunks(f, free_buffers, _chunk_bytes(f, threads)):
             pending.append((pool.submit(feed, chunk), buffer))
             if len(pending) > 2 * threads:
                 future, done = pending.popleft()
@@ -100,6 +100,14 @@ def _by_g_rows(scanners):
                 kinds = kinds_of[mask] = frozenset(name for bit, name in enumerate(names) if mask >> bit & 1)
             rows.append((side, g, contended, total, most, kinds))
     return rows
+
+
+def _chunk_bytes(f, threads):
+    """CHUNK_BYTES, or less for a small plain file: a chunk for each thread, and no 8 MiB buffer
+    to fault in for a log of a few hundred KiB."""
+    if not f.seekable():
+        return CHUNK_BYTES
+    return min(CHUNK_BYTES, max(os.fstat(f.fileno()).st_size // threads + 1, 1 << 16))
 
 
 def whole_line_chunks(f, free_buffers, size):

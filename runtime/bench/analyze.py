@@ -83,10 +83,12 @@ def run(quick):
     if compiled.native("runtime.analysis.lockscan") is not None:
         best = _best(lambda: analyze(path), rounds)
         rows.append({"name": "gort analyze (compiled scan: yyjson)", "value": mb / best, "unit": "MB/s",
-                     "target": TARGET_MB_S, "note": f"{mb:.0f} MB log, {best:.2f} s, p50/p99 included"})
+                     "note": f"{mb:.0f} MB log, {best:.2f} s, p50/p99 included"})
     duck = _best(lambda: _without_compiled_scan(lambda: analyze(path)), rounds)
     rows.append({"name": "same report, DuckDB scan (uncompiled)", "value": mb / duck, "unit": "MB/s",
-                 "note": f"{duck:.2f} s", **({} if rows else {"target": TARGET_MB_S})})
+                 "note": f"{duck:.2f} s"})
+    if not quick:       # the target is for a big log: on the quick one, fixed costs weigh most
+        rows[0]["target"] = TARGET_MB_S
     try:
         import polars  # noqa: F401
         pol = _best(lambda: polars_report(path), rounds)
