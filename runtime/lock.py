@@ -2,8 +2,12 @@
 
 A critical section runs to its end without yielding, so a lock is modelled by the intervals of
 virtual time during which it was held: an M that asks for it inside one of them waits until the
-lock is free, and the wait (plus the futex handoff) is charged to its clock. That is what makes
-mheap and mcentral contention visible without a trio call per lock.
+lock is free, and the wait is charged to its clock. That is what makes mheap and mcentral
+contention visible without a trio call per lock. As in lock2, a waiter spins first (on sched.lock
+every waiter; on another lock only the M holding the spin bit) and takes a lock freed within its
+spin (lock_spin) at once; otherwise it sleeps and takes the lock after its futex wake-up
+(lock_handoff). Not modelled: the LIFO order of sleepers and a woken M losing the lock to one that
+barges in (the intervals are given out as the Ms ask).
 
 The emulator runs one M at a time, but only approximately in virtual-time order (an M may run a
 few microseconds ahead of the next, note.LOOKAHEAD_NS). Keeping the recent hold intervals, not only
@@ -48,7 +52,7 @@ class RuntimeLock:
                  "acquired", "contended", "wait_ns", "held_ns", "observer", "handoff_ns",
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
                  "check_overlap", "late_contended", "blocker", "blocker_stack", "max_held_ns",
-                 "section_ns", "quick_holds")
+                 "section_ns", "quick_holds", "spin_ns", "spin_round_ns", "spinning_until")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS, section_ns=0):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
@@ -70,7 +74,10 @@ class RuntimeLock:
         self.wait_ns = 0
         self.held_ns = 0          # hold time through acquire/release
         self.observer = None
-        self.handoff_ns = costs.lock_handoff
+        self.handoff_ns = costs.lock_handoff   # a sleeping waiter's futex wake-up
+        self.spin_ns = costs.lock_spin         # how long a waiter spins before it sleeps
+        self.spin_round_ns = costs.procyield   # between its looks at the lock: procyield(30)
+        self.spinning_until = 0   # the spin bit: an M spins for the lock until then (lock_spinbit.go)
         self.waits = deque(maxlen=_RECENT)   # (asked_at, granted_at, m id) of contended acquisitions
         self.max_waiters = 0
         self.max_wait_ns = 0
@@ -85,7 +92,15 @@ class RuntimeLock:
         asked = m.now
         self.blocker = None
         self.check_overlap = asked < self.free_at
-        wait = self._free_from(asked) - asked if self.check_overlap else 0
+        freed = asked
+        if self.check_overlap:
+            spins = self._may_spin(asked)
+            granted, freed = self._free_from(asked, spins)
+            wait = granted - asked
+            if wait and spins:
+                self.spinning_until = min(asked + self.spin_ns, granted)
+        else:
+            wait = 0
         waiters = 0
         if wait > 0:
             m.now += wait
@@ -103,8 +118,9 @@ class RuntimeLock:
         self.acquired += 1
         self.holder = m
         self.acquired_at = m.now
-        # a handed-off lock is reserved for its waiter from the moment it is released
-        self.held_from = m.now - self.handoff_ns if wait else m.now
+        # the lock is the waiter's from the moment it was freed, while the waiter wakes up or
+        # takes its next look at it (no other M barges in: see the module's comment)
+        self.held_from = freed if wait else m.now
         if self.observer is not None and (wait or self.log_all):
             self.logged = True
             self.observer.lock_acquired(self, m, wait, waiters)
@@ -147,21 +163,37 @@ class RuntimeLock:
     def max_hold_ns(self):
         return max(self.max_held_ns, self.section_ns if self.quick_holds else 0)
 
-    def _free_from(self, t):
-        """When an M asking at t gets the lock: the first time no recorded hold covers, each wait
-        ending with the futex wake-up of the sleeping M (handoff_ns)."""
+    def _may_spin(self, t):
+        """Whether an M asking at t spins (lock2): on sched.lock every M does; on others only the
+        one holding the spin bit, the others sleep at once."""
+        return self.kind == "sched" or t >= self.spinning_until
+
+    def _spin_look(self, asked, free):
+        """When an M that began to spin at `asked` sees a lock freed at `free` (within its spin):
+        lock2 looks again after each procyield(30), four times, then once after an osyield."""
+        rounds = -(-(free - asked) // self.spin_round_ns)
+        return asked + rounds * self.spin_round_ns if rounds <= 4 else asked + self.spin_ns
+
+    def _free_from(self, asked, spins):
+        """When an M asking at `asked` gets the lock, and when the hold it waited for ended: the
+        first time no recorded hold covers. A hold that ends while the M still spins (if it
+        `spins`) is followed at its next look; after one that ends later the M was asleep, and
+        it takes the lock after its futex wake-up (handoff_ns)."""
+        t = freed = asked
+        spin_until = asked + self.spin_ns if spins else asked
         moved = True
         while moved:
             moved = False
             for start, end, hm, hp, hg, stack in self.busy:
                 if start <= t < end:
-                    t = end + self.handoff_ns
+                    freed = end
+                    t = end + self.handoff_ns if end > spin_until else self._spin_look(asked, end)
                     # the hold this acquisition ends up waiting for, and who held it (ids fixed
                     # at the hold: the objects are stored, their ids never change)
                     self.blocker = (hm.id, None if hp is None else hp.id, None if hg is None else hg.goid)
                     self.blocker_stack = stack
                     moved = True
-        return t
+        return t, freed
 
     def _count_late_contention(self, m, now):
         """Holds recorded earlier (in host order) that began inside this one, in virtual time: their
@@ -172,7 +204,8 @@ class RuntimeLock:
         for hold in self.busy:
             s = hold[0]
             if start < s < now:
-                wait = now + self.handoff_ns - s
+                seen = self._spin_look(s, now) if now - s <= self.spin_ns else now + self.handoff_ns
+                wait = seen - s
                 self.contended += 1
                 self.late_contended += 1
                 self.wait_ns += wait

@@ -11,11 +11,11 @@ def test_a_wait_is_charged_in_virtual_time_with_the_previous_owner():
     lock = RuntimeLock("sched", "x")
     a, b = M(0, now=100), M(1, now=150)
     lock.acquire(a)
-    a.now += 200                       # holds it until 300
+    a.now += 5000                      # holds it until 5100
     lock.release(a)
-    lock.acquire(b)                    # asked at 150: waits until 300, plus the futex handoff
-    assert b.now == 300 + lock.handoff_ns
-    assert (lock.contended, lock.wait_ns, lock.prev_owner) == (1, 150 + lock.handoff_ns, (0, None, None))
+    lock.acquire(b)                    # asked at 150: spins, sleeps, and is woken at 5100
+    assert b.now == 5100 + lock.handoff_ns
+    assert (lock.contended, lock.wait_ns, lock.prev_owner) == (1, 4950 + lock.handoff_ns, (0, None, None))
 
 
 def test_an_m_earlier_in_virtual_time_does_not_wait_for_a_later_hold():
@@ -36,7 +36,7 @@ def test_a_later_hold_that_began_inside_an_earlier_one_is_counted_as_late_conten
     lock.hold(m0)                       # [4000, 4100), run first in host order
     lock.hold(m1)                       # [3950, 4050): m0 should have waited until 4050
     assert (lock.contended, lock.late_contended) == (1, 1)
-    assert lock.wait_ns == 50 + lock.handoff_ns
+    assert lock.wait_ns == lock.spin_round_ns   # m0 would have spun: freed at 4050, seen at its first look
 
 
 def test_waiters_count_the_overlapping_waits():
@@ -77,7 +77,7 @@ def test_the_observer_hears_contended_acquisitions_and_every_one_with_log_all():
     heap.hold(a)                        # log_all: heard
     hot.hold(b)                         # contended: heard
     assert [e[0] for e in obs.events] == ["acq", "rel", "acq", "rel"]
-    assert obs.events[2][1:3] == (1, 90 + hot.handoff_ns)
+    assert obs.events[2][1:3] == (1, hot.spin_round_ns)     # b spun: freed at 100, seen at its first look
     assert hot.acquisitions == 2 and heap.acquisitions == 1     # the lock counts them all anyway
 
 
@@ -102,3 +102,40 @@ def test_holds_never_overlap_when_ms_run_in_virtual_time_order(ops):
     intervals.sort()
     for (s1, e1), (s2, e2) in zip(intervals, intervals[1:]):
         assert e1 <= s2
+
+
+def _held(lock, m, until):
+    lock.acquire(m)
+    m.now = until
+    lock.release(m)
+
+
+def test_a_waiter_takes_a_lock_freed_within_its_spin_at_once():
+    lock = RuntimeLock("mheap", "mheap")
+    _held(lock, M(0, now=0), until=1000)
+    lock.spin_round_ns, lock.spin_ns = 300, 1500
+    b = M(1, now=200)
+    lock.acquire(b)                       # 800 ns left: within lock_spin; lock2 looks at 500, 800, 1100
+    assert b.now == 1100 and lock.wait_ns == 900
+
+
+def test_a_waiter_whose_spin_runs_out_sleeps_and_is_woken():
+    lock = RuntimeLock("mheap", "mheap")
+    _held(lock, M(0, now=0), until=lock.spin_ns + 1000)
+    b = M(1, now=500)
+    lock.acquire(b)
+    assert b.now == lock.spin_ns + 1000 + lock.handoff_ns
+
+
+def test_only_the_spin_bits_holder_spins_but_on_sched_lock_every_waiter_does():
+    """lock_spinbit.go: while one M spins for a lock, another that asks sleeps at once, so it pays
+    its futex wake-ups even for holds about to end; sched.lock lets every waiter spin."""
+    for kind, second_at in (("mcentral", 1000 + 500 + 100 + 500), ("sched", 200 + 1500)):
+        lock = RuntimeLock(kind, kind)
+        lock.handoff_ns, lock.spin_ns, lock.spin_round_ns = 500, 1500, 300
+        _held(lock, M(0, now=0), until=1000)
+        first, second = M(1, now=100), M(2, now=200)
+        _held(lock, first, until=1600)        # spun from 100: looked at 400, 700, 1000
+        assert lock.wait_ns == 900
+        lock.acquire(second)                  # asked at 200 while first spun: sleeps, or spins to its osyield
+        assert second.now == second_at, kind

@@ -21,7 +21,7 @@ def test_series_are_the_logs_waits_and_snapshots(log):
     waits, (heap_vt, heap_bytes), vt_end = load_series(log)
     for kind in ("mheap", "mcentral", "sched"):
         expected = [(e["vt"], e["wait_ns"]) for e in events
-                    if e["event"] == "lock_acquire" and e["kind"] == kind and e["wait_ns"] > 0]
+                    if e["event"] in ("lock_acquire", "lock_wait_late") and e["kind"] == kind and e["wait_ns"] > 0]
         vt, wait = waits[kind]
         assert sorted(zip(vt.tolist(), wait.tolist())) == sorted(expected)
     snapshots = [(e["vt"], e["HeapInuse"]) for e in events if e["event"] == "heap_snapshot"]

@@ -41,7 +41,7 @@ def expected_samples(log, charge="holder"):
     last, samples = {}, {}
     for line in pathlib.Path(log).read_bytes().splitlines():
         ev = orjson.loads(line)
-        if ev["event"] != "lock_acquire":
+        if ev["event"] not in ("lock_acquire", "lock_wait_late"):
             continue
         if ev["wait_ns"] > 0:
             if charge == "waiter":
@@ -49,7 +49,8 @@ def expected_samples(log, charge="holder"):
             elif "holder_stack" in ev:      # the holder's stack, recorded with its hold
                 frames = ev["holder_stack"]
             else:
-                prev = last.get(ev["lock"])
+                # a late wait was found at the holder's release: no acquisition of it to look up
+                prev = last.get(ev["lock"]) if ev["event"] == "lock_acquire" else None
                 if prev and prev["m"] == ev["prev_m"] and prev["g"] == ev["prev_g"]:
                     frames = prev["stack"]
                 else:       # the holder's uncontended acquisition was not logged
@@ -58,7 +59,8 @@ def expected_samples(log, charge="holder"):
             total = samples.setdefault(stack, [0, 0])
             total[0] += 1
             total[1] += ev["wait_ns"]
-        last[ev["lock"]] = ev
+        if ev["event"] == "lock_acquire":
+            last[ev["lock"]] = ev
     return samples
 
 
