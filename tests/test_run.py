@@ -351,3 +351,26 @@ def test_a_bad_allocation_size_is_a_go_report_in_the_workload(tmp_path, call, fi
     assert r.returncode == 2
     assert r.stderr.splitlines()[:len(first_lines)] == first_lines
     assert f"{w}:2" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_operation_called_without_await_is_named_before_the_run(tmp_path):
+    """As go vet would: the call, its line and the fix, once, with no Python warning beside it; an
+    awaited operation, a WaitGroup's add and a kept coroutine are left alone."""
+    w = tmp_path / "w.py"
+    w.write_text("async def main(rt):\n"
+                 "    ch = rt.chan(1)\n"
+                 "    ch.send(1)\n"
+                 "    mu = rt.Mutex()\n"
+                 "    mu.lock()\n"
+                 "    wg = rt.WaitGroup()\n"
+                 "    wg.add(1)\n"
+                 "    wg.done()\n"
+                 "    op = ch.send(2)\n"
+                 "    await op\n"
+                 "    await ch.recv()\n"
+                 "    rt.println('done')\n")
+    r = gort("run", str(w), "--log-level", "off", "--no-summary")
+    assert r.returncode == 0 and r.stdout == "done\n"
+    assert r.stderr.splitlines() == [
+        f"gort: {w}:3: ch.send(1) is never awaited, so it never runs: write `await ch.send(1)`",
+        f"gort: {w}:5: mu.lock() is never awaited, so it never runs: write `await mu.lock()`"]

@@ -4,7 +4,6 @@ memory-model subset (shared variables, atomics, Mutex, RWMutex, WaitGroup, Once,
 Every operation on shared state is awaited: each is one step the explorer can interleave.
 """
 
-import ast
 import inspect
 import os
 import sys
@@ -12,6 +11,7 @@ from types import CoroutineType
 
 from runtime.check import objects
 from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
+from runtime import unawaited
 from runtime.errors import UserError
 
 
@@ -177,19 +177,14 @@ AWAITED_OPERATIONS = frozenset(("load", "store", "add", "swap", "compare_and_swa
 
 def never_awaited_message(path, line):
     """The error for a request made at path:line and never awaited, quoting the call."""
-    text = _unawaited_call(path, line) or "an rt operation"
-    return f"{path}:{line}: {text} is never awaited, so it never runs: write `await {text}`"
+    return unawaited.message(path, line, _unawaited_call(path, line) or "an rt operation")
 
 
 def _unawaited_call(path, line):
     """The source of the call on `line` that makes a request and is not awaited, on one line."""
     try:
         source = open(path, encoding="utf-8").read()
-        tree = ast.parse(source)
+        calls = unawaited.unawaited_calls(source, AWAITED_OPERATIONS)
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None
-    awaited = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Await)}
-    calls = sorted((node.col_offset, ast.get_source_segment(source, node)) for node in ast.walk(tree)
-                   if isinstance(node, ast.Call) and node.lineno == line and isinstance(node.func, ast.Attribute)
-                   and node.func.attr in AWAITED_OPERATIONS and id(node) not in awaited)
-    return " ".join(calls[0][1].split()) if calls else None
+    return next((text for at, text in calls if at == line), None)

@@ -8,8 +8,10 @@ steals, preemptions, mallocs, heap in use, most contended locks) and the log's p
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
+from runtime import unawaited
 from runtime.errors import UserError
 
 DEFAULT_PROCS = 4     # fixed, not the host's CPU count: the same command reproduces on any machine
@@ -44,6 +46,7 @@ def load_workload(path):
     except (SyntaxError, ValueError) as err:   # ValueError: a NUL byte on some Pythons
         where = f"{path}:{err.lineno}" if getattr(err, "lineno", None) else path
         raise UserError(f"{where}: syntax error: {getattr(err, 'msg', err)}") from None
+    _warn_unawaited(source, path)
     namespace = {"__name__": "__gort_main__", "__file__": path}
     try:
         exec(code, namespace)
@@ -56,6 +59,20 @@ def load_workload(path):
     if not inspect.iscoroutinefunction(main):
         raise UserError(f"{path}: `main` must be `async def main(rt)`")
     return main
+
+
+def _warn_unawaited(source, path):
+    """As go vet would: each rt operation called as a statement without `await` (it does nothing;
+    for a channel operation, not even Python's 'never awaited' warning), on stderr."""
+    try:
+        text = source.decode("utf-8")
+        calls = unawaited.unawaited_calls(text, unawaited.RUN_OPERATIONS, statements_only=True)
+    except (UnicodeDecodeError, SyntaxError, ValueError):
+        return
+    for line, call in calls:
+        print(f"gort: {unawaited.message(path, line, call)}", file=sys.stderr)
+        # said: not again by Python when the coroutine is collected (async def operations)
+        warnings.filterwarnings("ignore", r"coroutine '.*' was never awaited", RuntimeWarning, lineno=line)
 
 
 def run(args):
