@@ -231,3 +231,33 @@ def test_a_line_past_the_longest_is_passed_over_as_one_bad_line(tmp_path, monkey
     list(reader)
     assert (stats.lines_read, stats.lines_skipped, stats.bad_lines) == (reader.lines_read, reader.lines_skipped,
                                                                         reader.bad_lines)
+
+
+@needs_scan
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(st.sampled_from([b'{"vt":1,"event":"steal"}', b"garbage", b"", b" "]),
+                                st.integers(900, 6000).map(lambda n: b"x" * n),
+                                st.integers(900, 6000).map(lambda n: b'{"vt":2,"event":"steal","s":"' + b"y" * n + b'"}')),
+                      min_size=1, max_size=40),
+       chunk=st.sampled_from([64, 300, 1000, 4097, 5000]), threads=st.integers(1, 3), last_newline=st.booleans())
+def test_long_and_short_lines_are_counted_and_located_as_the_exports_read_them(tmp_path, monkeypatch, lines, chunk,
+                                                                               threads, last_newline):
+    """Lines past MAX_LINE_BYTES are one bad line each (the exports' reader parses them: here
+    they are never valid), and every line around them is read, whatever the chunks."""
+    monkeypatch.setattr(compiledscan, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(compiledscan, "THREADS", threads)
+    monkeypatch.setattr(compiledscan, "MAX_LINE_BYTES", 4096)
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"\n".join(lines) + (b"\n" if last_newline else b""))
+    reader = EventReader(path)
+    events = list(reader)
+    long_valid = sum(1 for line in lines if len(line) > 4096 and line.startswith(b"{"))
+    if not events and not reader.lines_skipped:
+        return
+    if reader.lines_read - long_valid == 0:
+        with pytest.raises(Exception):
+            analyze(path)
+        return
+    stats = analyze(path)
+    assert stats.lines_read == reader.lines_read - long_valid
+    assert stats.lines_skipped == reader.lines_skipped + long_valid

@@ -20,6 +20,7 @@ import numpy as np
 
 from runtime.analysis.engine import BAD_LINES_SHOWN
 from runtime.analysis.logfile import open_log
+from runtime.analysis.runinfo import TAIL_BYTES
 
 CHUNK_BYTES = 8 << 20
 _SLACK = 1 << 16        # room in a buffer for the line a chunk cut begins with
@@ -36,6 +37,7 @@ class ScanResult:
     percentiles: dict
     lines_skipped: int
     bad_lines: list
+    tail: bytes | None      # the last TAIL_BYTES of a log that can't seek (gzip), for run_end
     by_g: list | None       # with by_g: (side, g, contended, total, max, kind names) tuples;
                             # None when a scanner met more kinds than it has bits for
 
@@ -56,10 +58,14 @@ def scan(lockscan, path, threads=None, by_g=False):
 
     counts = []          # (lines, skipped, first bad line numbers within the chunk), in file order
     free_buffers = []    # buffers whose chunk has been scanned
+    tail = None
     with ThreadPoolExecutor(threads) as pool, open_log(path) as f:
         pending = collections.deque()
+        keep_tail = not f.seekable()
         for chunk, buffer in whole_line_chunks(f, free_buffers, _chunk_bytes(f, threads)):
             pending.append((pool.submit(feed, chunk), buffer))
+            if keep_tail:
+                tail = (tail or b"")[-TAIL_BYTES:] + bytes(chunk[-TAIL_BYTES:])
             if len(pending) > 2 * threads:
                 future, done = pending.popleft()
                 counts.append(future.result())
@@ -71,7 +77,7 @@ def scan(lockscan, path, threads=None, by_g=False):
         by_g_rows = _by_g_rows(scanners) if by_g else []
     scanners.clear()        # their waits are in rows now
     skipped, bad_lines = _skipped_lines(counts)
-    return ScanResult(rows, percentiles(rows), skipped, bad_lines, by_g_rows)
+    return ScanResult(rows, percentiles(rows), skipped, bad_lines, tail, by_g_rows)
 
 
 @contextlib.contextmanager
@@ -112,27 +118,28 @@ def _chunk_bytes(f, threads):
 
 def whole_line_chunks(f, free_buffers, size):
     """The file's bytes in chunks that end at a newline (the last one wherever the file ends):
-    (memoryview of the chunk, its buffer). The file is read into buffers, taken from
-    `free_buffers` when there is one: a copy, or a fresh buffer's page faults, cost a third of the
-    scan. A line longer than `size` makes a longer chunk, its buffer doubling as it is read; one
-    longer than MAX_LINE_BYTES is passed over unread and stands as the one bad line b"\\0"."""
-    carry = b""
-    while True:
+    (memoryview of the chunk, its buffer, or None when it is not one to reuse). The file is read
+    into buffers, taken from `free_buffers` when there is one: a copy, or a fresh buffer's page
+    faults, cost a third of the scan. A line longer than `size` makes a longer chunk, its buffer
+    doubling as it is read; one longer than MAX_LINE_BYTES is passed over unread and stands as the
+    one bad line b"\\0"."""
+    carry = b""         # the start of the next line: no newline in it
+    while carry is not None:
         buffer = free_buffers.pop() if free_buffers else None
         if buffer is None or len(buffer) < len(carry) + size:
             buffer = bytearray(len(carry) + size + _SLACK)
+        if len(carry) > MAX_LINE_BYTES:
+            carry = yield from _pass_over(f, buffer)
+            continue
         buffer[:len(carry)] = carry
         end = cut = len(carry)
-        limit = len(carry) + size         # a chunk's size, doubled while no newline is found
+        # a chunk's size, doubled while no newline is found, up to one byte past the longest line
+        limit = min(len(carry) + size, MAX_LINE_BYTES + 1)
         while cut <= len(carry):
-            if end == limit:
-                if limit >= MAX_LINE_BYTES:
-                    carry, ended = _past_line(f, buffer)
-                    yield memoryview(b"\0" if ended else b"\0\n"), None
-                    if ended:
-                        return
+            if end == limit:              # the buffer holds the start of one line only
+                if end > MAX_LINE_BYTES:
                     break
-                limit *= 2
+                limit = min(limit * 2, MAX_LINE_BYTES + 1)
                 if len(buffer) < limit:
                     buffer += bytearray(limit - len(buffer))
             got = f.readinto(memoryview(buffer)[end:limit])
@@ -140,20 +147,27 @@ def whole_line_chunks(f, free_buffers, size):
                 if end:
                     yield memoryview(buffer)[:end], None
                 return
-            cut = buffer.rfind(b"\n", end, end + got) + 1     # the carry has no newline
+            cut = buffer.rfind(b"\n", end, end + got) + 1
             end += got
         else:
             carry = bytes(buffer[cut:end])
-            yield memoryview(buffer)[:cut], buffer
+            yield memoryview(buffer)[:cut], (buffer if len(buffer) < 2 * size else None)
+            continue
+        carry = yield from _pass_over(f, buffer)
 
 
-def _past_line(f, buffer):
-    """Read on to the end of the current line: (what follows its newline, whether the file ended)."""
+def _pass_over(f, buffer):
+    """Read on to the end of a line too long to read, yielding it as the bad line b"\\0" and the
+    whole lines read after it; returns the start of the next line, or None at the end of the file."""
     while got := f.readinto(buffer):
         newline = buffer.find(b"\n", 0, got)
         if newline >= 0:
-            return bytes(buffer[newline + 1:got]), False
-    return b"", True
+            *lines, start = bytes(buffer[newline + 1:got]).split(b"\n")
+            lines = [b"\0"] + [line if len(line) <= MAX_LINE_BYTES else b"\0" for line in lines]
+            yield memoryview(b"\n".join(lines) + b"\n"), None
+            return start
+    yield memoryview(b"\0"), None
+    return None
 
 
 def _skipped_lines(counts):

@@ -149,8 +149,9 @@ def analyze(path, by_g=False, con=None):
     engine.check_readable(path)
     stats = LogStats(path=str(path))
     lockscan = compiled.native("runtime.analysis.lockscan")
+    tail = None
     if lockscan is not None:
-        cells, percentiles = _scan_compiled(lockscan, path, stats, by_g)
+        cells, percentiles, tail = _scan_compiled(lockscan, path, stats, by_g)
     else:
         cells, percentiles = engine.with_long_lines([path], lambda: _scan(con or engine.connect(), path))
         _count_lines(cells, stats)
@@ -158,7 +159,7 @@ def analyze(path, by_g=False, con=None):
         raise engine.nothing_read(path, stats.lines_skipped)
     if stats.lines_skipped and lockscan is None:
         stats.bad_lines = engine.bad_line_numbers(con or engine.connect(), path)
-    stats.run = read_run_info(path)
+    stats.run = read_run_info(path, tail)
     cells = [c for c in cells if c.ok and c.event in LOCK_EVENTS]
     stats.locks = _aggregate(cells, lambda c: (c.kind, c.lock), percentiles)
     if "locks" in stats.run:
@@ -181,8 +182,8 @@ def analyze(path, by_g=False, con=None):
 
 
 def _scan_compiled(lockscan, path, stats, by_g):
-    """The log's cells and percentiles from the compiled scan (compiledscan.py), which also
-    counts and locates the skipped lines, and with by_g sets the waits by G."""
+    """The log's cells, percentiles and (gzip) tail from the compiled scan (compiledscan.py),
+    which also counts and locates the skipped lines, and with by_g sets the waits by G."""
     found = compiledscan.scan(lockscan, path, by_g=by_g)
     cells = [Cell(True, *row[:-1]) for row in found.cells]
     stats.lines_skipped, stats.bad_lines = found.lines_skipped, found.bad_lines
@@ -191,7 +192,7 @@ def _scan_compiled(lockscan, path, stats, by_g):
         with compiledscan.gc_paused():      # a G each, maybe hundreds of thousands
             stats.waited_by_g = _who_by_g(found.by_g, "waited")
             stats.charged_to_g = _who_by_g(found.by_g, "charged")
-    return cells, found.percentiles
+    return cells, found.percentiles, found.tail
 
 
 

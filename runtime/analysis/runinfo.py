@@ -10,15 +10,17 @@ import orjson
 
 from runtime.analysis.logfile import open_log
 
-_TAIL_BYTES = 1 << 20
+TAIL_BYTES = 1 << 20
 
 
-def read_run_info(path):
-    """{"config", "versions", "status", "totals"} from run_start / run_end, where present."""
+def read_run_info(path, tail=None):
+    """{"config", "versions", "status", "totals"} from run_start / run_end, where present. `tail`:
+    the file's last TAIL_BYTES (at least), when a scan kept them (a gzipped log is otherwise
+    decompressed a second time to reach its end)."""
     info = {}
     with open_log(path) as f:
         first = f.readline()
-        tail = _tail(f, first).split(b"\n")
+        tail = (_tail(f, first) if tail is None else tail).split(b"\n")
     start = _event(first)
     if start.get("event") == "run_start":
         for key in ("config", "versions"):
@@ -37,13 +39,13 @@ def read_run_info(path):
 
 
 def _tail(f, first):
-    """The last _TAIL_BYTES of the file (at least); `first`, its first line, was read already."""
+    """The last TAIL_BYTES of the file (at least); `first`, its first line, was read already."""
     if f.seekable():
-        f.seek(max(0, os.fstat(f.fileno()).st_size - _TAIL_BYTES))
+        f.seek(max(0, os.fstat(f.fileno()).st_size - TAIL_BYTES))
         return f.read()
     tail = first
-    while chunk := f.read(_TAIL_BYTES):
-        tail = tail[-_TAIL_BYTES:] + chunk
+    while chunk := f.read(TAIL_BYTES):
+        tail = tail[-TAIL_BYTES:] + chunk
     return tail
 
 
