@@ -26,7 +26,7 @@ COSTS = {
     "arena_reserve": (8000, "sysReserve of a 64 MiB arena + heapArena metadata"),
     "free_span": (100, "mheap.freeSpan: page-allocator free + stats"),
     # locks
-    "lock_spin": (1500, "lock2's spin before it sleeps: 4 x procyield(30) + 1 osyield; a lock freed meanwhile is taken at once"),
+    "osyield": (300, "osyield (sched_yield), lock2's last look before it sleeps, after 4 x procyield(30)"),
     "lock_handoff": (500, "unlock2Wake: futex wake of a waiter that slept in lock2, until it runs, ~0.5 us"),
     # scheduler
     "gosched": (90, "runtime.Gosched round trip, ~90 ns native (BenchmarkGosched-like loop)"),

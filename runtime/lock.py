@@ -3,11 +3,12 @@
 A critical section runs to its end without yielding, so a lock is modelled by the intervals of
 virtual time during which it was held: an M that asks for it inside one of them waits until the
 lock is free, and the wait is charged to its clock. That is what makes mheap and mcentral
-contention visible without a trio call per lock. As in lock2, a waiter spins first (on sched.lock
-every waiter; on another lock only the M holding the spin bit) and takes a lock freed within its
-spin (lock_spin) at once; otherwise it sleeps and takes the lock after its futex wake-up
-(lock_handoff). Not modelled: the LIFO order of sleepers and a woken M losing the lock to one that
-barges in (the intervals are given out as the Ms ask).
+contention visible without a trio call per lock. As in lock2 (lock_spinbit.go), a waiter spins
+first (on sched.lock every waiter; on another lock only the M holding the spin bit), looking at the
+lock after each procyield(30), four times, then once after an osyield, and takes a lock freed
+meanwhile at its next look; otherwise it sleeps, and is woken (lock_handoff later) by the release
+after which the lock is free. Not modelled: the LIFO order of sleepers, and an M barging in ahead
+of a waiter that is waking or about to look (the lock is the waiter's from its release on).
 
 The emulator runs one M at a time, but only approximately in virtual-time order (an M may run a
 few microseconds ahead of the next, note.LOOKAHEAD_NS). Keeping the recent hold intervals, not only
@@ -52,7 +53,7 @@ class RuntimeLock:
                  "acquired", "contended", "wait_ns", "held_ns", "observer", "handoff_ns",
                  "waits", "max_waiters", "max_wait_ns", "log_all", "logged", "busy", "held_from",
                  "check_overlap", "late_contended", "blocker", "blocker_stack", "max_held_ns",
-                 "section_ns", "quick_holds", "spin_ns", "spin_round_ns", "spinning_until")
+                 "section_ns", "quick_holds", "spin_ns", "spin_round_ns", "spinning", "waited")
 
     def __init__(self, kind, name, costs=DEFAULT_COSTS, section_ns=0):
         self.kind = kind          # "mheap", "mcentral", "sched", "chan", ...
@@ -60,7 +61,9 @@ class RuntimeLock:
         self.section_ns = section_ns  # the length of a `hold`: this lock's short critical section
         self.quick_holds = 0      # holds that took the uncontended path of `hold` (section_ns each)
         self.free_at = 0          # virtual ns at which the latest hold ends
-        self.busy = deque(maxlen=_HOLDS)   # (start, end, m, p, g, stack) of recent holds, in host order
+        # [start, end, m, p, g, stack, contended] of recent holds, in host order; contended: its
+        # acquisition waited, or was found to have run into another hold (counted once)
+        self.busy = deque(maxlen=_HOLDS)
         self.blocker = None       # (m, p, g) of the hold an acquisition waited for: its prev_owner
         self.blocker_stack = None # that holder's workload stack, when an observer records stacks
         self.max_held_ns = 0      # longest hold through acquire/release
@@ -75,9 +78,10 @@ class RuntimeLock:
         self.held_ns = 0          # hold time through acquire/release
         self.observer = None
         self.handoff_ns = costs.lock_handoff   # a sleeping waiter's futex wake-up
-        self.spin_ns = costs.lock_spin         # how long a waiter spins before it sleeps
-        self.spin_round_ns = costs.procyield   # between its looks at the lock: procyield(30)
-        self.spinning_until = 0   # the spin bit: an M spins for the lock until then (lock_spinbit.go)
+        self.spin_round_ns = costs.procyield   # between a spinning waiter's looks: procyield(30)
+        self.spin_ns = 4 * costs.procyield + costs.osyield     # its spin, before it sleeps
+        self.spinning = (0, 0)    # the spin bit: an M spins for the lock over [from, until)
+        self.waited = False       # the current holder's acquisition was contended
         self.waits = deque(maxlen=_RECENT)   # (asked_at, granted_at, m id) of contended acquisitions
         self.max_waiters = 0
         self.max_wait_ns = 0
@@ -98,7 +102,7 @@ class RuntimeLock:
             granted, freed = self._free_from(asked, spins)
             wait = granted - asked
             if wait and spins:
-                self.spinning_until = min(asked + self.spin_ns, granted)
+                self.spinning = (asked, min(asked + self.spin_ns, granted))
         else:
             wait = 0
         waiters = 0
@@ -121,6 +125,7 @@ class RuntimeLock:
         # the lock is the waiter's from the moment it was freed, while the waiter wakes up or
         # takes its next look at it (no other M barges in: see the module's comment)
         self.held_from = freed if wait else m.now
+        self.waited = wait > 0
         if self.observer is not None and (wait or self.log_all):
             self.logged = True
             self.observer.lock_acquired(self, m, wait, waiters)
@@ -149,7 +154,7 @@ class RuntimeLock:
         self.quick_holds += 1
         m.now = self.free_at = end = start + self.section_ns
         if end > horizon:                 # another M may still ask inside this hold
-            self.busy.append((start, end, m, m.p, m.curg, None))
+            self.busy.append([start, end, m, m.p, m.curg, None, False])
 
     @property
     def acquisitions(self):
@@ -165,8 +170,9 @@ class RuntimeLock:
 
     def _may_spin(self, t):
         """Whether an M asking at t spins (lock2): on sched.lock every M does; on others only the
-        one holding the spin bit, the others sleep at once."""
-        return self.kind == "sched" or t >= self.spinning_until
+        one holding the spin bit (no other M spins at t), the others sleep at once."""
+        spin_from, spin_until = self.spinning
+        return self.kind == "sched" or not spin_from <= t < spin_until
 
     def _spin_look(self, asked, free):
         """When an M that began to spin at `asked` sees a lock freed at `free` (within its spin):
@@ -175,19 +181,27 @@ class RuntimeLock:
         return asked + rounds * self.spin_round_ns if rounds <= 4 else asked + self.spin_ns
 
     def _free_from(self, asked, spins):
-        """When an M asking at `asked` gets the lock, and when the hold it waited for ended: the
-        first time no recorded hold covers. A hold that ends while the M still spins (if it
-        `spins`) is followed at its next look; after one that ends later the M was asleep, and
-        it takes the lock after its futex wake-up (handoff_ns)."""
+        """When an M asking at `asked` gets the lock, and when it was freed for it (the end of the
+        last hold before its own). The M waits out every hold that covers its next look (if it
+        `spins`, after each procyield, until it would sleep) or, asleep, its wake-up: a hold that
+        ends while it spins is seen at its next look; after a later one it was asleep, and it
+        takes the lock a futex wake-up (handoff_ns) after the release that wakes it. Another M
+        may take the lock and free it again before that look or wake-up (a spinner: unlock2
+        wakes no sleeper while one spins): the lock is then free from that M's release."""
         t = freed = asked
         spin_until = asked + self.spin_ns if spins else asked
+        asleep = False
         moved = True
         while moved:
             moved = False
-            for start, end, hm, hp, hg, stack in self.busy:
-                if start <= t < end:
+            for start, end, hm, hp, hg, stack, _ in self.busy:
+                if end > freed and (start < t or start == t < end):
+                    if end > t or asleep and start <= freed:
+                        # held at the M's look or wake-up, or taken at the release that was to
+                        # wake it (by a spinner: no wake-up then): wait for this release
+                        asleep = end > spin_until
+                        t = end + self.handoff_ns if asleep else self._spin_look(asked, end)
                     freed = end
-                    t = end + self.handoff_ns if end > spin_until else self._spin_look(asked, end)
                     # the hold this acquisition ends up waiting for, and who held it (ids fixed
                     # at the hold: the objects are stored, their ids never change)
                     self.blocker = (hm.id, None if hp is None else hp.id, None if hg is None else hg.goid)
@@ -203,7 +217,8 @@ class RuntimeLock:
         start = self.held_from
         for hold in self.busy:
             s = hold[0]
-            if start < s < now:
+            if start < s < now and not hold[6]:
+                hold[6] = True
                 seen = self._spin_look(s, now) if now - s <= self.spin_ns else now + self.handoff_ns
                 wait = seen - s
                 self.contended += 1
@@ -212,7 +227,7 @@ class RuntimeLock:
                 if wait > self.max_wait_ns:
                     self.max_wait_ns = wait
                 if self.observer is not None:
-                    self.observer.lock_waited_late(self, hold, wait, m)
+                    self.observer.lock_waited_late(self, tuple(hold[:6]), wait, m)
 
     def _overlapping(self, asked, granted, mid):
         """Other Ms whose own wait for this lock overlaps [asked, granted]: the waiters at acquire."""
@@ -235,7 +250,7 @@ class RuntimeLock:
             self._count_late_contention(m, now)
         observer = self.observer
         stack = None if observer is None else getattr(observer, "stack_of", _no_stack)(m)
-        self.busy.append((self.held_from, now, m, m.p, m.curg, stack))
+        self.busy.append([self.held_from, now, m, m.p, m.curg, stack, self.waited])
         if now > self.free_at:
             self.free_at = now
         self.holder = None
@@ -251,5 +266,5 @@ class RuntimeLock:
             return self.blocker
         if not self.busy:
             return None
-        _, _, m, p, g, _ = self.busy[-1]          # the latest hold recorded: its holder
+        _, _, m, p, g, _, _ = self.busy[-1]          # the latest hold recorded: its holder
         return (m.id, None if p is None else p.id, None if g is None else g.goid)

@@ -54,6 +54,7 @@ async def selectgo(cases, block):
     lockorder = sorted({cases[i][1].addr: cases[i][1] for i in pollorder}.values(), key=lambda c: c.addr)
     for c in lockorder:
         c.lock.acquire(m)
+    m.now += sched.costs.chan_op      # pass 1 and the operation itself, under the channels' locks
 
     # pass 1: the first ready case in poll order
     for i in pollorder:
@@ -126,6 +127,7 @@ async def selectgo(cases, block):
     gp.param = None
     for c in lockorder:
         c.lock.acquire(m)
+    m.now += sched.costs.chan_op      # pass 1 and the operation itself, under the channels' locks
     for sg in sudogs:
         if sg is not winner:
             q = sg.c.recvq if cases[sg.case][0] == RECV else sg.c.sendq

@@ -81,24 +81,27 @@ def test_the_observer_hears_contended_acquisitions_and_every_one_with_log_all():
     assert hot.acquisitions == 2 and heap.acquisitions == 1     # the lock counts them all anyway
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5000), st.integers(1, 400)), max_size=40))
-def test_holds_never_overlap_when_ms_run_in_virtual_time_order(ops):
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5000), st.integers(1, 400)), max_size=40),
+       st.sampled_from(["sched", "mheap"]))
+def test_holds_never_overlap_when_ms_run_in_virtual_time_order(ops, kind):
     """Acquisitions in non-decreasing virtual time (what the emulator guarantees within its
-    lookahead) give disjoint hold intervals, and every wait ends when the lock is free."""
-    lock = RuntimeLock("sched", "s")
+    lookahead) give disjoint holds, the time reserved for a waiter (from the release it waited
+    for) included, on a lock where every waiter spins and on one where most sleep."""
+    lock = RuntimeLock(kind, "s")
     ms = [M(i) for i in range(4)]
     t = 0
     intervals = []
     for mid, gap, hold in ops:
         t += gap
         m = ms[mid]
-        m.now = max(m.now, t)
+        if m.now > t:
+            continue                    # this M is still busy: it asks later, out of order
+        m.now = t
         lock.acquire(m)
-        start = m.now
         m.now += hold
         lock.release(m)
-        intervals.append((start, m.now))
+        intervals.append(tuple(lock.busy[-1][:2]))
     intervals.sort()
     for (s1, e1), (s2, e2) in zip(intervals, intervals[1:]):
         assert e1 <= s2
@@ -115,7 +118,7 @@ def test_a_waiter_takes_a_lock_freed_within_its_spin_at_once():
     _held(lock, M(0, now=0), until=1000)
     lock.spin_round_ns, lock.spin_ns = 300, 1500
     b = M(1, now=200)
-    lock.acquire(b)                       # 800 ns left: within lock_spin; lock2 looks at 500, 800, 1100
+    lock.acquire(b)                       # 800 ns left: within its spin; lock2 looks at 500, 800, 1100
     assert b.now == 1100 and lock.wait_ns == 900
 
 
@@ -139,3 +142,54 @@ def test_only_the_spin_bits_holder_spins_but_on_sched_lock_every_waiter_does():
         assert lock.wait_ns == 900
         lock.acquire(second)                  # asked at 200 while first spun: sleeps, or spins to its osyield
         assert second.now == second_at, kind
+
+
+def test_a_hold_found_late_is_counted_contended_once():
+    """A hold found inside two later-recorded holds, or one whose acquisition already waited, is
+    no second contention: contended never exceeds acquisitions."""
+    lock = RuntimeLock("mheap", "mheap")
+    _held(lock, M(0, now=1000), until=1100)
+    _held(lock, M(1, now=900), until=1200)     # M0 ran ahead: it should have waited for M1
+    _held(lock, M(2, now=850), until=1300)     # M1 and M0 should have waited for M2
+    assert (lock.contended, lock.late_contended) == (2, 2)
+    lock = RuntimeLock("mheap", "mheap")
+    _held(lock, M(0, now=100), until=1000)
+    _held(lock, M(1, now=500), until=1700)     # waits for M0: contended at acquire
+    _held(lock, M(2, now=50), until=1100)      # M0 ran into it; M1 is counted already
+    assert (lock.contended, lock.late_contended) == (2, 1)
+
+
+def test_a_sleeper_is_woken_by_the_release_after_a_spinners_hold():
+    """unlock2 wakes no sleeper while an M spins: the spinner takes the lock, and its release
+    wakes the sleeper, which is charged to it."""
+    lock = RuntimeLock("mheap", "mheap")
+    lock.handoff_ns, lock.spin_ns, lock.spin_round_ns = 500, 1500, 300
+    _held(lock, M(0, now=0), until=950)
+    spinner, sleeper = M(1, now=100), M(2, now=200)
+    _held(lock, spinner, until=1100)           # looks at 400, 700, 1000: takes it at 1000
+    lock.acquire(sleeper)                      # asked while M1 spun: sleeps until M1's release
+    assert sleeper.now == 1100 + 500 and lock.prev_owner == (1, None, None)
+
+
+def test_an_m_that_asks_before_the_spinner_began_may_spin():
+    lock = RuntimeLock("mheap", "mheap")
+    lock.handoff_ns, lock.spin_ns, lock.spin_round_ns = 500, 1500, 300
+    _held(lock, M(0, now=0), until=1000)
+    _held(lock, M(1, now=600), until=1300)     # spins over [600, 1200)
+    early = M(2, now=100)
+    lock.acquire(early)                        # nobody spun at 100: it spins; M1 holds at its 3rd look
+    assert early.now == 100 + 4 * 300          # its 4th look, as M1 releases (asleep: 1300 + 500)
+
+
+def test_the_spin_is_four_procyields_and_an_osyield():
+    from runtime.costs import CostModel
+    lock = RuntimeLock("mheap", "mheap", costs=CostModel(procyield=1200, osyield=300))
+    assert lock.spin_ns == 4 * 1200 + 300
+    waits = []
+    for end in (1300, 1600, 4900):
+        lock = RuntimeLock("mheap", "mheap", costs=CostModel(procyield=1200, osyield=300))
+        _held(lock, M(0, now=0), until=end)
+        m = M(1, now=0)
+        lock.acquire(m)
+        waits.append(m.now)
+    assert waits == [2400, 2400, 5100]         # a later release is never seen sooner
