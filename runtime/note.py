@@ -16,6 +16,7 @@ from runtime.panic import Exit
 from runtime.runtime2 import M
 
 LOOKAHEAD_NS = 5_000     # how far one M's clock may run ahead of the next M's before handing over
+                         # (the default of `gort run --lookahead`; Sched.lookahead_ns)
 
 
 class MHandover:
@@ -60,7 +61,7 @@ class MHandover:
         for o in self.active:
             if o is not m and (nxt is None or o.now < nxt):
                 nxt = o.now
-        self.limit = float("inf") if nxt is None else nxt + LOOKAHEAD_NS
+        self.limit = float("inf") if nxt is None else nxt + self.lookahead_ns
         lock.horizon = float("inf") if nxt is None else nxt
         if pending_signal[0]:
             self.interrupt_soon()
@@ -107,7 +108,7 @@ class MHandover:
         if m.now < at:
             m.now = at
         self.active.append(m)
-        if m.now + LOOKAHEAD_NS < self.limit:
-            self.limit = m.now + LOOKAHEAD_NS
+        if m.now + self.lookahead_ns < self.limit:
+            self.limit = m.now + self.lookahead_ns
             lock.horizon = m.now
 

@@ -31,7 +31,7 @@ from runtime import racert
 from runtime import runq as rq
 from runtime import traceback
 from runtime.lock import RuntimeLock
-from runtime.note import MHandover
+from runtime.note import LOOKAHEAD_NS, MHandover
 from runtime.panic import Exit, GoPanic, Goexit, throw, workload_fault
 from runtime.runtime2 import G, P, waitReason, _Gdead, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning
 from runtime.time import Timers
@@ -65,14 +65,15 @@ class Sched(MHandover, Timers):
     # Slots: the hot loop reads these on every switch (Python 3.11 reads a slot fastest).
     __slots__ = ("_mallocgc", "active", "allgs", "allm", "alloc_bytes", "allp", "coprimes", "costs", "curm",
                  "debug", "failure", "fakeaddr", "goidgen", "gomaxprocs", "handoffs", "heap", "limit",
-                 "lock", "locks", "log", "main_goexit", "main_started", "mallocs", "midle", "msteps",
+                 "lock", "lookahead_ns", "locks", "log", "main_goexit", "main_started", "mallocs", "midle", "msteps",
                  "next_sample_at", "ngoroutines", "nmspinning", "nursery", "observer", "on_sample",
                  "on_tick", "pidle", "poller", "preemptions", "rng", "runq", "samplers", "schedtrace_ns",
                  "semtable", "snapshot_ns", "status", "steals", "stolen", "sysmon", "sysmonwait", "timers",
                  "timerseq", "vt_end")
 
-    def __init__(self, procs, seed, costs, heap=None, observer=None, log=None):
+    def __init__(self, procs, seed, costs, heap=None, observer=None, log=None, lookahead_ns=LOOKAHEAD_NS):
         self.costs = costs
+        self.lookahead_ns = lookahead_ns   # how far the running M's clock may pass the next one's
         self.heap = heap
         self.log = log
         self.debug = bool(log is not None and log.debug_enabled)

@@ -31,6 +31,10 @@ def add_arguments(parser):
     parser.add_argument("--snapshot-every", type=int, metavar="NS", default=1_000_000,
                         help="virtual ns between heap_snapshot events (default 1 ms)")
     parser.add_argument("--no-summary", action="store_true", help="print no summary")
+    parser.add_argument("--lookahead", type=int, metavar="NS", default=None,
+                        help="how far (virtual ns) one M may run ahead of the next before handing over "
+                             "(default 5000; 0: strictly in virtual-time order, slower; contention "
+                             "figures depend on it: see README)")
     parser.add_argument("--race", action="store_true",
                         help="detect data races on rt.var (Go's -race): report them, exit status 66")
 
@@ -78,6 +82,8 @@ def _warn_unawaited(source, path):
 def run(args):
     if args.procs < 1:
         raise UserError("--procs must be at least 1")
+    if args.lookahead is not None and args.lookahead < 0:
+        raise UserError("--lookahead must be at least 0")
     main = load_workload(args.workload)
     log_path = args.log
     if log_path is None and args.log_level != "off":
@@ -89,7 +95,7 @@ def run(args):
     result = execute(main, args.workload, procs=args.procs, seed=args.seed, log_path=log_path,
                      log_level=args.log_level, cost_model=args.cost_model,
                      spanset=args.mcentral == "spanset", schedtrace_ms=args.schedtrace,
-                     snapshot_ns=args.snapshot_every, race=args.race)
+                     snapshot_ns=args.snapshot_every, race=args.race, lookahead_ns=args.lookahead)
     sys.stdout.flush()
     if result.report:
         sys.stderr.write(result.report)
@@ -157,7 +163,7 @@ RACE_EXIT_STATUS = 66    # GORACE exitcode: a race-enabled Go program that found
 
 def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", cost_model=None,
             spanset=False, schedtrace_ms=0, snapshot_ns=1_000_000, out=None, progress=None,
-            race=False):
+            race=False, lookahead_ns=None):
     """Run `main` on a fresh emulated runtime; returns a Result (never raises for workload faults)."""
     from runtime.api import Runtime
     from runtime.costs import DEFAULT_COSTS, CostModel
@@ -170,7 +176,9 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
     log = RunLog(log_path, log_level) if log_path else None
     heap = MHeap(costs, spanset=spanset)
     observer = LockObserver(log)
-    sched = Sched(procs, seed, costs, heap=heap, observer=observer, log=log)
+    from runtime.note import LOOKAHEAD_NS
+    lookahead_ns = LOOKAHEAD_NS if lookahead_ns is None else lookahead_ns
+    sched = Sched(procs, seed, costs, heap=heap, observer=observer, log=log, lookahead_ns=lookahead_ns)
     sched.schedtrace_ns = int(schedtrace_ms * 1_000_000)
     sched.snapshot_ns = snapshot_ns
     if log is not None and log.debug_enabled:
@@ -181,7 +189,8 @@ def execute(main, workload, procs=4, seed=1, log_path=None, log_level="info", co
         _attach_log(sched, heap, log, seed)
         log.event("run_start", 0, config={"workload": workload, "procs": procs, "seed": seed,
                                           "mcentral": "spanset" if spanset else "locked",
-                                          "log_level": log_level, "sample_rate": 512 * 1024},
+                                          "log_level": log_level, "sample_rate": 512 * 1024,
+                                          "lookahead_ns": lookahead_ns},
                   cost_model=costs.as_dict(), versions=_versions())
     if progress is None:
         progress = sys.stderr.isatty()
