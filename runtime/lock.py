@@ -30,7 +30,8 @@ from runtime.costs import DEFAULT_COSTS
 horizon = float("-inf")
 
 _RECENT = 32   # contended acquisitions remembered to count overlapping waiters
-_HOLDS = 16    # hold intervals remembered: more than one M can pack into the lookahead window
+_HOLDS = 16    # hold intervals remembered at least: more than one M can pack into the lookahead window
+_MAX_HOLDS = 4096   # and at most (outside a run, where no horizon drops the old ones)
 
 
 def _no_stack(m):
@@ -63,7 +64,7 @@ class RuntimeLock:
         self.free_at = 0          # virtual ns at which the latest hold ends
         # [start, end, m, p, g, stack, contended] of recent holds, in host order; contended: its
         # acquisition waited, or was found to have run into another hold (counted once)
-        self.busy = deque(maxlen=_HOLDS)
+        self.busy = deque()
         self.blocker = None       # (m, p, g) of the hold an acquisition waited for: its prev_owner
         self.blocker_stack = None # that holder's workload stack, when an observer records stacks
         self.max_held_ns = 0      # longest hold through acquire/release
@@ -154,7 +155,7 @@ class RuntimeLock:
         self.quick_holds += 1
         m.now = self.free_at = end = start + self.section_ns
         if end > horizon:                 # another M may still ask inside this hold
-            self.busy.append([start, end, m, m.p, m.curg, None, False])
+            self._remember([start, end, m, m.p, m.curg, None, False])
 
     @property
     def acquisitions(self):
@@ -250,13 +251,21 @@ class RuntimeLock:
             self._count_late_contention(m, now)
         observer = self.observer
         stack = None if observer is None else getattr(observer, "stack_of", _no_stack)(m)
-        self.busy.append([self.held_from, now, m, m.p, m.curg, stack, self.waited])
+        self._remember([self.held_from, now, m, m.p, m.curg, stack, self.waited])
         if now > self.free_at:
             self.free_at = now
         self.holder = None
         if self.logged:
             self.logged = False
             self.observer.lock_released(self, m, hold)
+
+    def _remember(self, hold):
+        """Record a hold; forget the oldest ones beyond _HOLDS that no M can still ask inside (they
+        ended by the horizon): with more Ms queued on the lock than that, all their holds count."""
+        busy = self.busy
+        busy.append(hold)
+        while len(busy) > _HOLDS and (busy[0][1] <= horizon or len(busy) > _MAX_HOLDS):
+            busy.popleft()
 
     @property
     def prev_owner(self):

@@ -127,7 +127,7 @@ async def selectgo(cases, block):
     gp.param = None
     for c in lockorder:
         c.lock.acquire(m)
-    m.now += sched.costs.chan_op      # pass 1 and the operation itself, under the channels' locks
+    m.now += sched.costs.chan_op      # pass 3: off the losing cases' queues, under their locks
     for sg in sudogs:
         if sg is not winner:
             q = sg.c.recvq if cases[sg.case][0] == RECV else sg.c.sendq

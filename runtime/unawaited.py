@@ -2,8 +2,9 @@
 
 An rt operation is a coroutine: called without `await`, it does nothing, and Python says nothing
 for a generator-based one (a channel's send and receive, rt.gosched). `gort run` looks for such
-calls in a workload before it runs it, as `go vet` would; `gort check` names the one an
-execution lost (runtime/check).
+calls in a workload before it runs it, as `go vet` would (by the method's name: a call of the same
+name on another object, not a module, is named too); `gort check` names the one an execution lost
+(runtime/check).
 """
 
 import ast
@@ -22,11 +23,22 @@ def unawaited_calls(source, names, tree=None, statements_only=False):
     tree = tree or ast.parse(source)
     awaited = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Await)}
     statements = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    modules = _imported_names(tree)       # time.sleep(1) is no rt operation
     calls = sorted((node.lineno, node.col_offset, ast.get_source_segment(source, node)) for node in ast.walk(tree)
                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                    and node.func.attr in names and id(node) not in awaited
+                   and not (isinstance(node.func.value, ast.Name) and node.func.value.id in modules)
                    and (id(node) in statements or not statements_only))
     return [(line, " ".join(text.split())) for line, _, text in calls]
+
+
+def _imported_names(tree):
+    """The names the file binds by import (modules and what is imported from them)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
 
 
 def message(path, line, text):

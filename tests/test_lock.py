@@ -193,3 +193,20 @@ def test_the_spin_is_four_procyields_and_an_osyield():
         lock.acquire(m)
         waits.append(m.now)
     assert waits == [2400, 2400, 5100]         # a later release is never seen sooner
+
+
+def test_more_ms_queued_than_holds_remembered_still_wait_in_turn():
+    """Twenty Ms ask for a lock at the same time: each waits for the one before, though more
+    holds are queued than the lock remembers at least."""
+    for kind in ("sched", "mheap"):
+        lock = RuntimeLock(kind, kind)
+        spans = []
+        for i in range(20):
+            m = M(i, now=1000)
+            lock.acquire(m)
+            start = m.now
+            m.now += 200
+            lock.release(m)
+            spans.append((start, m.now))
+        spans.sort()
+        assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:])), kind

@@ -357,7 +357,9 @@ def test_an_operation_called_without_await_is_named_before_the_run(tmp_path):
     """As go vet would: the call, its line and the fix, once, with no Python warning beside it; an
     awaited operation, a WaitGroup's add and a kept coroutine are left alone."""
     w = tmp_path / "w.py"
-    w.write_text("async def main(rt):\n"
+    w.write_text("import time\n"
+                 "async def main(rt):\n"
+                 "    time.sleep(0)\n"
                  "    ch = rt.chan(1)\n"
                  "    ch.send(1)\n"
                  "    mu = rt.Mutex()\n"
@@ -372,8 +374,11 @@ def test_an_operation_called_without_await_is_named_before_the_run(tmp_path):
     r = gort("run", str(w), "--log-level", "off", "--no-summary")
     assert r.returncode == 0 and r.stdout == "done\n"
     assert r.stderr.splitlines() == [
-        f"gort: {w}:3: ch.send(1) is never awaited, so it never runs: write `await ch.send(1)`",
-        f"gort: {w}:5: mu.lock() is never awaited, so it never runs: write `await mu.lock()`"]
+        f"gort: {w}:5: ch.send(1) is never awaited, so it never runs: write `await ch.send(1)`",
+        f"gort: {w}:7: mu.lock() is never awaited, so it never runs: write `await mu.lock()`"]
+    bom = tmp_path / "bom.py"                 # read as compile() reads it
+    bom.write_bytes(b"\xef\xbb\xbfasync def main(rt):\n    c = rt.chan(1)\n    c.send(1)\n")
+    assert "bom.py:3: c.send(1) is never awaited" in gort("run", str(bom), "--log-level", "off").stderr
 
 
 def test_lookahead_bounds_how_far_an_m_runs_ahead(tmp_path):

@@ -35,6 +35,8 @@ def _who_label(who, letter):
 def _header(stats, label=""):
     run = stats.run.get("config", {})
     parts = [f"{k} {run[k]}" for k in ("workload", "procs", "seed", "mcentral") if k in run]
+    if "lookahead_ns" in run:           # the contention figures depend on it (README)
+        parts.append(f"lookahead {run['lookahead_ns']} ns")
     text = f"[bold]{label}{stats.path}[/bold]"
     if parts:
         text += " — " + ", ".join(parts)

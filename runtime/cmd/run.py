@@ -5,6 +5,7 @@ status N` when the program fails, then the summary (virtual time, goroutines, co
 steals, preemptions, mallocs, heap in use, most contended locks) and the log's path.
 """
 
+import importlib.util
 import os
 import sys
 import time
@@ -69,9 +70,9 @@ def _warn_unawaited(source, path):
     """As go vet would: each rt operation called as a statement without `await` (it does nothing;
     for a channel operation, not even Python's 'never awaited' warning), on stderr."""
     try:
-        text = source.decode("utf-8")
+        text = importlib.util.decode_source(source)     # as compile() reads it: a BOM, a coding line
         calls = unawaited.unawaited_calls(text, unawaited.RUN_OPERATIONS, statements_only=True)
-    except (UnicodeDecodeError, SyntaxError, ValueError):
+    except (UnicodeDecodeError, SyntaxError, ValueError, LookupError):
         return
     for line, call in calls:
         print(f"gort: {unawaited.message(path, line, call)}", file=sys.stderr)
