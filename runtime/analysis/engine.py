@@ -9,7 +9,7 @@ report. DuckDB also streams the file with bounded memory (a 2 GB log peaked at 2
 `memory_limit`, spilling to a temp directory), reads a damaged line as a row of NULLs instead of
 failing, and gives users SQL over the log (`--sql`).
 
-The report's own scan is faster compiled (lockscan.pyx: yyjson on both cores, 800-990 MB/s); DuckDB
+The report's own scan is faster compiled (lockscan.pyx: yyjson on both cores, 660-990 MB/s); DuckDB
 runs it where that module is not built: `read_json` of only the report's keys (projection),
 grouped into a small table of cells that Python finishes, the percentiles taken in DuckDB
 (lockstat.py).

@@ -4,8 +4,8 @@
 DuckDB's read_json needs 0.5 s of two cores for just the report's eight columns of a 249 MB log
 (a per-key lookup for every key of every line), more than the whole report may take; parsed here
 by yyjson (vendored in yyjson/, the parser DuckDB itself uses), one pass on both cores reads
-~1 GB/s. Owned by one thread: each of lockstat's worker threads feeds its own LockScan with
-whole-line chunks, without the GIL; lockstat merges them. No lock.
+660-990 MB/s. Owned by one thread: each of compiledscan's worker threads feeds its own LockScan
+with whole-line chunks, without the GIL; compiledscan merges them. No lock.
 
 A line counts when it is what events.valid_event accepts (the rule every tool applies): a JSON
 object with an integer vt >= 0 and a string event whose first letter is a-z; lock events with a
