@@ -92,13 +92,13 @@ def native(name):
 
 def _without(name, why):
     """None, after saying once why the compiled module can't be used."""
-    if name not in _stale_native_said:
-        _stale_native_said.add(name)
+    if name not in _native_said:
+        _native_said.add(name)
         print(f"gort: {name} {why}; running without it (`pip install -e .` compiles it again)", file=sys.stderr)
     return None
 
 
-_stale_native_said = set()
+_native_said = set()
 
 
 def _built_time(source):

@@ -16,11 +16,11 @@ RUN_OPERATIONS = frozenset(("send", "recv", "recv2", "lock", "rlock", "wait", "d
                             "compare_and_swap", "gosched", "sleep", "syscall", "select", "work"))
 
 
-def unawaited_calls(source, names, tree=None, statements_only=False):
+def unawaited_calls(source, names, statements_only=False):
     """(line, the call's source on one line) of each call of a method in `names` that is not
     awaited, in source order; with statements_only, only the calls that are whole statements,
     whose operation is dropped on the spot whatever the receiver."""
-    tree = tree or ast.parse(source)
+    tree = ast.parse(source)
     awaited = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Await)}
     statements = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
     modules = _imported_names(tree)       # time.sleep(1) is no rt operation

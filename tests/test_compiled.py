@@ -184,7 +184,7 @@ def test_a_stale_native_module_is_not_used(tmp_path, monkeypatch, capsys):
     os.utime(built, (10, 10))
     monkeypatch.setattr(compiled, "ROOT", str(tmp_path))
     monkeypatch.setattr(compiled, "NATIVE", {"fakepkg.scan": ("fakepkg/scan.pyx",)})
-    monkeypatch.setattr(compiled, "_stale_native_said", set())
+    monkeypatch.setattr(compiled, "_native_said", set())
     assert compiled.native("fakepkg.scan") is None and compiled.native("fakepkg.scan") is None
     assert capsys.readouterr().err.count("fakepkg.scan changed since compiled") == 1
     monkeypatch.setenv("GORT_PURE", "1")

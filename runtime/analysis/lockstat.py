@@ -195,7 +195,6 @@ def _scan_compiled(lockscan, path, stats, by_g):
     return cells, found.percentiles, found.tail
 
 
-
 def _who_by_g(rows, side):
     """Who per G from the scan's (side, g, contended, total, max, kinds) tallies (a G may have one
     from each scanning thread), its kinds in name order as the engine's string_agg gives them."""
@@ -211,10 +210,12 @@ def _who_by_g(rows, side):
             group[1] += total
             group[2] = max(group[2], most)
             group[3] = group[3] | kinds
-    joined = {}                 # kinds -> "a,b"
+    joined = {}                 # kinds -> "a,b", made once for each set of kinds
     for group in groups.values():
         kinds = group[3]
-        group[3] = joined.get(kinds) or joined.setdefault(kinds, ",".join(sorted(kinds)))
+        if kinds not in joined:
+            joined[kinds] = ",".join(sorted(kinds))
+        group[3] = joined[kinds]
     return sorted((Who(g, *group) for g, group in groups.items()), key=_heaviest_first)
 
 

@@ -9,9 +9,9 @@ import os
 import sys
 from types import CoroutineType
 
+from runtime import unawaited
 from runtime.check import objects
 from runtime.check.objects import GO, GOSCHED, PAR, SELECT, AtomicVar, Chan, Cond, Mutex, Var, WaitGroup, request
-from runtime import unawaited
 from runtime.errors import UserError
 
 
